@@ -1,0 +1,159 @@
+import { autoNAT } from '@libp2p/autonat'
+import { bootstrap } from '@libp2p/bootstrap'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
+import { identify, identifyPush } from '@libp2p/identify'
+import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
+import { mdns } from '@libp2p/mdns'
+import { noise } from '@libp2p/noise'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { webRTC } from '@libp2p/webrtc'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { createLibp2p } from 'libp2p'
+import { isLoopbackAddress } from './address-policy.js'
+import type { KadDHT } from '@libp2p/kad-dht'
+import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
+import type { Identify, IdentifyPush } from '@libp2p/identify'
+import type { Ping } from '@libp2p/ping'
+import type { ComponentLogger, Libp2p, Metrics, PrivateKey } from '@libp2p/interface'
+import type { Datastore } from 'interface-datastore'
+import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p'
+
+type TransportFactory = NonNullable<Libp2pOptions['transports']>[number]
+type DiscoveryFactory = NonNullable<Libp2pOptions['peerDiscovery']>[number]
+
+/** Private DHT: Parley peers never mix routing tables with the public IPFS DHT. */
+export const DHT_PROTOCOL = '/parley/kad/1.0.0'
+
+/**
+ * - `desktop`: what people run. TCP, WebSockets, WebRTC, relayed connections
+ *   with hole punching, AutoNAT, DHT (client until reachable), mDNS on the LAN.
+ * - `relay`: the public bootstrap/relay node. Listens on TCP and WebSockets,
+ *   serves circuit relay v2 and the DHT, answers AutoNAT.
+ * - `sim`: desktop's protocols tuned for many nodes on 127.0.0.1 — no mDNS,
+ *   no WebRTC, loopback addresses kept in the DHT, never dials off-machine.
+ */
+export type Preset = 'desktop' | 'relay' | 'sim'
+
+export interface RelayLimits {
+  /** Concurrent reservations the relay holds. */
+  maxReservations: number
+  /** Longest relayed connection, ms. */
+  durationLimitMs: number
+  /** Bytes each way on one relayed connection. */
+  dataLimitBytes: bigint
+}
+
+export const DEFAULT_RELAY_LIMITS: RelayLimits = {
+  maxReservations: 256,
+  durationLimitMs: 2 * 60 * 1000,
+  dataLimitBytes: 1n << 20n
+}
+
+export interface NodeConfig {
+  preset: Preset
+  privateKey: PrivateKey
+  /** Multiaddrs to listen on; each preset has a default. */
+  listen?: string[]
+  /** Bootstrap/relay multiaddrs, each ending in /p2p/<PeerId>. */
+  bootstrap?: string[]
+  /** Persists the peer store (learned addresses) across restarts. */
+  datastore?: Datastore
+  /** WebRTC ICE servers. Empty by default: no third-party STUN host is contacted unless configured. */
+  iceServers?: RTCIceServer[]
+  /** `relay` preset: reservation and data limits. */
+  relayLimits?: RelayLimits
+  /**
+   * `relay` preset only: keep loopback addresses and accept many connections
+   * from 127.0.0.1 (for tests and simulations).
+   */
+  loopback?: boolean
+  metrics?: (components: { logger: ComponentLogger }) => Metrics
+}
+
+export interface ParleyServices extends Record<string, unknown> {
+  identify: Identify
+  identifyPush: IdentifyPush
+  ping: Ping
+  dht: KadDHT
+}
+
+export type ParleyNode = Libp2p<ParleyServices>
+
+export function defaultListen (preset: Preset): string[] {
+  switch (preset) {
+    case 'desktop': return ['/ip4/0.0.0.0/tcp/0', '/ip6/::/tcp/0', '/p2p-circuit', '/webrtc']
+    case 'relay': return ['/ip4/0.0.0.0/tcp/4001', '/ip4/0.0.0.0/tcp/4002/ws']
+    case 'sim': return ['/ip4/127.0.0.1/tcp/0', '/p2p-circuit']
+    default: return missingCase(preset)
+  }
+}
+
+export async function createParleyNode (config: NodeConfig): Promise<ParleyNode> {
+  const { preset } = config
+  const loopback = preset === 'sim' || config.loopback === true
+  const transports: TransportFactory[] = [tcp(), circuitRelayTransport()]
+  if (preset !== 'sim') transports.push(webSockets())
+  if (preset === 'desktop') transports.push(webRTC({ rtcConfiguration: { iceServers: config.iceServers ?? [] } }))
+
+  const limits = config.relayLimits ?? DEFAULT_RELAY_LIMITS
+  const services: ServiceFactoryMap<ParleyServices> = {
+    identify: identify(),
+    identifyPush: identifyPush(),
+    ping: ping(),
+    dht: kadDHT({
+      protocol: DHT_PROTOCOL,
+      // Loopback networks can never prove reachability, so every node serves the DHT there.
+      clientMode: preset === 'desktop' ? undefined : false,
+      peerInfoMapper: loopback ? passthroughMapper : removePrivateAddressesMapper
+    }),
+    ...(preset === 'relay'
+      ? {
+          relay: circuitRelayServer({
+            reservations: {
+              maxReservations: limits.maxReservations,
+              defaultDurationLimit: limits.durationLimitMs,
+              defaultDataLimit: limits.dataLimitBytes
+            }
+          }),
+          autoNAT: autoNAT()
+        }
+      : {}),
+    ...(preset === 'desktop' ? { autoNAT: autoNAT(), dcutr: dcutr() } : {})
+  }
+
+  const peerDiscovery: DiscoveryFactory[] = []
+  if ((config.bootstrap ?? []).length > 0) {
+    peerDiscovery.push(bootstrap({ list: config.bootstrap ?? [], timeout: loopback ? 0 : 1000 }))
+  }
+  if (preset === 'desktop') peerDiscovery.push(mdns())
+
+  const options: Libp2pOptions<ParleyServices> = {
+    privateKey: config.privateKey,
+    addresses: { listen: config.listen ?? defaultListen(preset) },
+    transports,
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    peerDiscovery,
+    services,
+    datastore: config.datastore,
+    metrics: config.metrics,
+    ...(loopback
+      ? {
+          // Every simulated node shares 127.0.0.1: lift the per-host inbound
+          // rate limit, and refuse to dial anything that is not loopback.
+          connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'] },
+          connectionGater: { denyDialMultiaddr: (addr) => !isLoopbackAddress(addr) }
+        }
+      : {})
+  }
+  return await createLibp2p(options)
+}
+
+export type RelayNode = Libp2p<ParleyServices & { relay: CircuitRelayService }>
+
+function missingCase (value: never): never {
+  throw new Error(`unhandled case: ${String(value)}`)
+}

@@ -1,0 +1,103 @@
+import { randomBytes, scrypt as scryptCallback } from 'node:crypto'
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
+import { z } from 'zod'
+import { WrongPassphraseError } from '../errors.js'
+
+/** Length of the random key that encrypts the database. */
+export const DATABASE_KEY_BYTES = 32
+
+/**
+ * Wraps and unwraps the database key. The headless build uses a passphrase;
+ * the desktop app supplies an implementation backed by the OS keystore.
+ * Both produce an opaque, JSON-serialisable blob stored beside the database.
+ */
+export interface KeyWrapper {
+  /** A short label stored with the blob, so the wrong wrapper fails clearly. */
+  readonly kind: string
+  wrap(key: Uint8Array): Promise<WrappedKey>
+  /** Throws `WrongPassphraseError` when the secret does not match. */
+  unwrap(wrapped: WrappedKey): Promise<Uint8Array>
+}
+
+export const wrappedKeySchema = z.object({
+  version: z.literal(1),
+  kind: z.string().min(1).max(32),
+  params: z.record(z.string(), z.union([z.string().max(1024), z.number()])),
+  ciphertext: z.string().max(1024)
+})
+export type WrappedKey = z.infer<typeof wrappedKeySchema>
+
+export interface ScryptCost {
+  /** CPU/memory cost, a power of two. */
+  N: number
+  r: number
+  p: number
+}
+
+/** 2^17 × 8 × 128 bytes = 128 MiB and roughly 0.3 s here: OWASP's scrypt floor. */
+export const DEFAULT_SCRYPT_COST: ScryptCost = { N: 2 ** 17, r: 8, p: 1 }
+const MAX_SCRYPT_N = 2 ** 20
+
+async function scrypt (passphrase: string, salt: Uint8Array, cost: ScryptCost): Promise<Uint8Array> {
+  return await new Promise((resolve, reject) => {
+    scryptCallback(passphrase.normalize('NFKC'), salt, 32, { ...cost, maxmem: 256 * cost.N * cost.r + 1024 * 1024 }, (err, key) => {
+      if (err != null) reject(err)
+      else resolve(new Uint8Array(key))
+    })
+  })
+}
+
+/**
+ * Passphrase → scrypt → XChaCha20-Poly1305 key-encryption key. The AEAD tag
+ * is what tells a wrong passphrase apart from a right one, before the
+ * database is ever touched.
+ */
+export class PassphraseKeyWrapper implements KeyWrapper {
+  readonly kind = 'passphrase-scrypt'
+  private readonly passphrase: string
+  private readonly cost: ScryptCost
+
+  constructor (passphrase: string, cost: ScryptCost = DEFAULT_SCRYPT_COST) {
+    if (passphrase.length === 0) throw new WrongPassphraseError('the passphrase must not be empty')
+    this.passphrase = passphrase
+    this.cost = cost
+  }
+
+  async wrap (key: Uint8Array): Promise<WrappedKey> {
+    const salt = randomBytes(16)
+    const nonce = randomBytes(24)
+    const kek = await scrypt(this.passphrase, salt, this.cost)
+    const ciphertext = xchacha20poly1305(kek, nonce, AAD).encrypt(key)
+    return {
+      version: 1,
+      kind: this.kind,
+      params: { N: this.cost.N, r: this.cost.r, p: this.cost.p, salt: toB64(salt), nonce: toB64(nonce) },
+      ciphertext: toB64(ciphertext)
+    }
+  }
+
+  async unwrap (wrapped: WrappedKey): Promise<Uint8Array> {
+    if (wrapped.kind !== this.kind) throw new WrongPassphraseError(`this database key is wrapped by "${wrapped.kind}", not by a passphrase`)
+    const { N, r, p, salt, nonce } = wrapped.params
+    if (typeof N !== 'number' || typeof r !== 'number' || typeof p !== 'number' || typeof salt !== 'string' || typeof nonce !== 'string' ||
+      !Number.isInteger(Math.log2(N)) || N > MAX_SCRYPT_N || r < 1 || r > 32 || p < 1 || p > 16) {
+      throw new WrongPassphraseError('the key file is damaged: bad scrypt parameters')
+    }
+    const kek = await scrypt(this.passphrase, fromB64(salt), { N, r, p })
+    try {
+      return xchacha20poly1305(kek, fromB64(nonce), AAD).decrypt(fromB64(wrapped.ciphertext))
+    } catch {
+      throw new WrongPassphraseError()
+    }
+  }
+}
+
+const AAD = new TextEncoder().encode('parley database key v1')
+
+function toB64 (bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64')
+}
+
+function fromB64 (text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, 'base64'))
+}

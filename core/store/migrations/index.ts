@@ -1,0 +1,46 @@
+import type Libsql from 'libsql'
+import { ParleyError } from '../../errors.js'
+import { migration001Initial } from './001-initial.js'
+
+/** One schema change. `up` runs inside a transaction with the version bump. */
+export interface Migration {
+  version: number
+  name: string
+  up: (sql: Libsql.Database) => void
+}
+
+/** In order; append only. A released migration is never edited. */
+export const MIGRATIONS: readonly Migration[] = [
+  migration001Initial
+]
+
+export function schemaVersion (sql: Libsql.Database): number {
+  // libsql ignores pragma()'s `simple` option, so read the row ourselves.
+  const row = sql.prepare('PRAGMA user_version').get() as { user_version: unknown }
+  if (typeof row.user_version !== 'number' || !Number.isInteger(row.user_version)) {
+    throw new ParleyError('internal', `unreadable schema version: ${String(row.user_version)}`)
+  }
+  return row.user_version
+}
+
+/**
+ * Brings the schema to the newest version, one migration per transaction.
+ * `target` stops early (tests use it to check each step on its own).
+ */
+export function migrate (sql: Libsql.Database, target = MIGRATIONS.length): void {
+  const current = schemaVersion(sql)
+  if (current > MIGRATIONS.length) {
+    throw new ParleyError('internal', `the database schema (v${current}) is newer than this Parley (v${MIGRATIONS.length}); update Parley`)
+  }
+  for (const migration of MIGRATIONS.slice(current, target)) {
+    sql.exec('BEGIN IMMEDIATE')
+    try {
+      migration.up(sql)
+      sql.pragma(`user_version = ${migration.version}`)
+      sql.exec('COMMIT')
+    } catch (err) {
+      sql.exec('ROLLBACK')
+      throw new ParleyError('internal', `migration ${migration.version} (${migration.name}) failed`, { cause: err })
+    }
+  }
+}

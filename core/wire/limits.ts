@@ -1,0 +1,35 @@
+/**
+ * Every size and count limit of the wire protocol, in one place. Each has a
+ * test that crosses it (test/unit/wire). Raising one is a protocol change:
+ * old peers reject what they consider oversize.
+ */
+
+/** Largest length-prefixed frame on any Parley stream (protocol.md). */
+export const MAX_FRAME_BYTES = 64 * 1024
+
+/** Largest message text, in UTF-8 bytes; leaves room for PQXDH's Kyber ciphertext within a frame. */
+export const MAX_TEXT_BYTES = 32 * 1024
+
+/** Message ids are 16 random bytes. */
+export const MESSAGE_ID_BYTES = 16
+
+/** Conversation ids are 16 bytes (see chat/conversation-id.ts). */
+export const CONVERSATION_ID_BYTES = 16
+
+/** SHA-256 output, used for the per-sender hash chain. */
+export const HASH_BYTES = 32
+
+/** Longest invite code, in characters: short enough for a small QR code. */
+export const MAX_INVITE_CHARS = 400
+
+/** Relay addresses an invite may carry. */
+export const MAX_INVITE_RELAYS = 4
+
+/** Longest single multiaddr accepted from an invite or the network, in bytes. */
+export const MAX_MULTIADDR_BYTES = 256
+
+/** Envelopes in flight on one stream before the sender waits for acks. */
+export const MAX_UNACKED_ENVELOPES = 256
+
+/** How long a peer may take to answer one frame before the stream is reset. */
+export const FRAME_TIMEOUT_MS = 10_000
