@@ -34,23 +34,23 @@ export class Sessions {
   }
 
   async has (peerId: string): Promise<boolean> {
-    const record = await this.stores.sessions.getSession(address(peerId))
+    const record = await this.stores.sessions.getSession(signalAddress(peerId))
     return record?.hasCurrentState() ?? false
   }
 
   /** Starts a session (PQXDH) from a verified bundle. */
   async start (peerId: string, bundle: PreKeyBundle): Promise<void> {
-    await processPreKeyBundle(bundle, address(peerId), this.local, this.stores.sessions, this.stores.identities)
+    await processPreKeyBundle(bundle, signalAddress(peerId), this.local, this.stores.sessions, this.stores.identities)
   }
 
   async encrypt (peerId: string, plaintext: Uint8Array): Promise<Ciphertext> {
-    const message = await signalEncrypt(bytes(plaintext), address(peerId), this.local, this.stores.sessions, this.stores.identities)
+    const message = await signalEncrypt(bytes(plaintext), signalAddress(peerId), this.local, this.stores.sessions, this.stores.identities)
     return { type: message.type(), body: message.serialize() }
   }
 
   /** Throws libsignal's errors for undecryptable or untrusted input; the caller stores nothing then. */
   async decrypt (peerId: string, ciphertext: Ciphertext): Promise<Uint8Array<ArrayBuffer>> {
-    const from = address(peerId)
+    const from = signalAddress(peerId)
     switch (ciphertext.type) {
       case CiphertextMessageType.Whisper as number:
         return await signalDecrypt(SignalMessage.deserialize(ciphertext.body), from, this.local, this.stores.sessions, this.stores.identities)
@@ -63,6 +63,7 @@ export class Sessions {
   }
 }
 
-function address (peerId: string): ProtocolAddress {
+/** libsignal's address for a peer: its PeerId, device 1. */
+export function signalAddress (peerId: string): ProtocolAddress {
   return ProtocolAddress.new(peerId, DEVICE_ID)
 }

@@ -12,6 +12,7 @@ import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
+import { missingCase } from '../unreachable.js'
 import { isLoopbackAddress } from './address-policy.js'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
@@ -153,7 +154,3 @@ export async function createParleyNode (config: NodeConfig): Promise<ParleyNode>
 }
 
 export type RelayNode = Libp2p<ParleyServices & { relay: CircuitRelayService }>
-
-function missingCase (value: never): never {
-  throw new Error(`unhandled case: ${String(value)}`)
-}

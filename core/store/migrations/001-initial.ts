@@ -21,7 +21,8 @@ export const migration001Initial: Migration = {
         peer_id TEXT PRIMARY KEY,
         name TEXT NOT NULL,
         identity_key BLOB NOT NULL,              -- the libsignal identity key we trust for this peer
-        pending_identity_key BLOB,               -- a different key the peer presented; NULL when none
+        identity_changed INTEGER NOT NULL DEFAULT 0, -- the peer presented a different key; sending paused until accepted
+        pending_identity_key BLOB,               -- that different key, once known from a verified bundle
         verified INTEGER NOT NULL DEFAULT 0,
         state TEXT NOT NULL CHECK (state IN ('accepted', 'request')),
         relay_addrs TEXT NOT NULL DEFAULT '[]',  -- JSON array of multiaddrs from the invite

@@ -1,0 +1,245 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { bytes, equalBytes, fromHex } from '../bytes.js'
+import { bundleFromWire } from '../e2ee/prekeys.js'
+import { fetchBundle } from '../e2ee/prekey-protocol.js'
+import { ParleyError, errorMessage } from '../errors.js'
+import { connectToPeer } from '../net/reach.js'
+import { readFrames, sendFrame } from '../wire/frames.js'
+import { FRAME_TIMEOUT_MS, MAX_UNACKED_ENVELOPES } from '../wire/limits.js'
+import { Ack, Envelope } from '../wire/parley.js'
+import { MESSAGE_PROTOCOL } from './receiver.js'
+import type { ChatEvents, MessageStatusChange } from './events.js'
+import type { Sessions } from '../e2ee/session.js'
+import type { ParleyNode } from '../net/presets.js'
+import type { ContactsRepository } from '../store/contacts-repo.js'
+import type { ParleyDatabase } from '../store/database.js'
+import type { MessagesRepository, OutboxEntry } from '../store/messages-repo.js'
+import type { Connection, Logger } from '@libp2p/interface'
+import type { TypedEventTarget } from 'main-event'
+
+/** First retry after this long; each failure doubles it up to the cap. */
+export const RETRY_BASE_MS = 1_000
+export const RETRY_CAP_MS = 60_000
+/** How long one delivery attempt (reach, session, send, acks) may take. */
+export const ATTEMPT_TIMEOUT_MS = 30_000
+
+export interface OutboxComponents {
+  db: ParleyDatabase
+  node: ParleyNode
+  sessions: Sessions
+  contacts: ContactsRepository
+  messages: MessagesRepository
+  events: TypedEventTarget<ChatEvents>
+  log: Logger
+}
+
+interface PeerState {
+  running: boolean
+  again: boolean
+  failures: number
+  timer?: ReturnType<typeof setTimeout>
+}
+
+/**
+ * Delivers queued messages, one worker per peer so a peer's messages leave in
+ * sequence order. A failed attempt is retried with capped exponential
+ * backoff, and at once when the peer connects or is discovered. Messages stay
+ * in the outbox (in the database) until the peer acks them.
+ */
+export class Outbox {
+  private readonly peers = new Map<string, PeerState>()
+  private readonly controller = new AbortController()
+  private started = false
+
+  constructor (private readonly c: OutboxComponents) {}
+
+  start (): void {
+    this.started = true
+    this.c.node.addEventListener('peer:connect', this.onPeerEvent)
+    this.c.node.addEventListener('peer:discovery', this.onDiscovery)
+    for (const peerId of this.c.messages.peersWithPending()) this.kick(peerId)
+  }
+
+  stop (): void {
+    this.started = false
+    this.controller.abort(new Error('the engine is stopping'))
+    this.c.node.removeEventListener('peer:connect', this.onPeerEvent)
+    this.c.node.removeEventListener('peer:discovery', this.onDiscovery)
+    for (const state of this.peers.values()) clearTimeout(state.timer)
+  }
+
+  /** Try to deliver the peer's queued messages now. */
+  kick (peerId: string): void {
+    if (!this.started) return
+    const state = this.state(peerId)
+    if (state.running) {
+      state.again = true
+      return
+    }
+    void this.run(peerId, state)
+  }
+
+  private readonly onPeerEvent = (event: CustomEvent<{ toString: () => string }>): void => {
+    const peerId = event.detail.toString()
+    if (this.peers.has(peerId)) this.kick(peerId)
+  }
+
+  private readonly onDiscovery = (event: CustomEvent<{ id: { toString: () => string } }>): void => {
+    const peerId = event.detail.id.toString()
+    if (this.peers.has(peerId)) this.kick(peerId)
+  }
+
+  private state (peerId: string): PeerState {
+    let state = this.peers.get(peerId)
+    if (state == null) {
+      state = { running: false, again: false, failures: 0 }
+      this.peers.set(peerId, state)
+    }
+    return state
+  }
+
+  private async run (peerId: string, state: PeerState): Promise<void> {
+    state.running = true
+    clearTimeout(state.timer)
+    try {
+      do {
+        state.again = false
+        await this.deliverAll(peerId)
+      } while (state.again && this.started)
+      state.failures = 0
+      // Nothing left: forget the peer so events about it cost nothing.
+      if (this.c.messages.pending(peerId, 1).length === 0) this.peers.delete(peerId)
+    } catch (err) {
+      if (!this.started) return
+      state.failures++
+      const delay = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (state.failures - 1)) * (0.8 + Math.random() * 0.4)
+      this.c.log('delivery to %s failed (%d): %s; retry in %d ms', peerId, state.failures, errorMessage(err), Math.round(delay))
+      const ids = this.c.messages.pending(peerId, MAX_UNACKED_ENVELOPES).map(e => e.messageId)
+      await this.c.db.write(() => { this.c.messages.recordAttempt(ids, errorMessage(err)) }).catch(() => {})
+      state.timer = setTimeout(() => { this.kick(peerId) }, delay)
+      state.timer.unref?.()
+    } finally {
+      state.running = false
+      if (state.again && this.started) this.kick(peerId)
+    }
+  }
+
+  private async deliverAll (peerId: string): Promise<void> {
+    while (this.started) {
+      const batch = this.c.messages.pending(peerId, MAX_UNACKED_ENVELOPES)
+      if (batch.length === 0) return
+      const contact = this.c.contacts.get(peerId)
+      if (contact == null) {
+        await this.fail(peerId, 'the contact was removed')
+        return
+      }
+      if (contact.identityChanged) {
+        await this.fail(peerId, 'identity_changed: this contact\'s safety number changed; verify and accept it to send')
+        return
+      }
+      const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)])
+      const connection = await connectToPeer(this.c.node, peerId, contact.relays, { signal })
+      if (!(await this.c.sessions.has(peerId))) await this.startSession(peerId, contact.identityKey, connection, signal)
+      await this.encryptMissing(peerId, batch)
+      await this.transmit(peerId, connection, batch, signal)
+    }
+  }
+
+  /** Fetches the peer's bundle and starts a session, unless its identity key is not the one we pinned. */
+  private async startSession (peerId: string, pinned: Uint8Array, connection: Connection, signal: AbortSignal): Promise<void> {
+    const bundle = await fetchBundle(connection, { signal })
+    const peer = peerIdFromString(peerId)
+    if (peer.publicKey == null) throw new ParleyError('invalid_params', `${peerId} has no inline public key`)
+    const verified = await bundleFromWire(bundle, peer.publicKey.raw)
+    if (!equalBytes(bundle.identityKey, pinned)) {
+      await this.c.db.write(() => { this.c.contacts.flagIdentityChange(peerId, bundle.identityKey) })
+      const contact = this.c.contacts.get(peerId)
+      if (contact != null) this.c.events.dispatchEvent(new CustomEvent('contact', { detail: contact }))
+      throw new ParleyError('identity_changed', `${peerId} presented a different identity key`)
+    }
+    await this.c.db.write(async () => { await this.c.sessions.start(peerId, verified) })
+  }
+
+  /** Messages queued before the session existed are encrypted now, in sequence order. */
+  private async encryptMissing (peerId: string, batch: OutboxEntry[]): Promise<void> {
+    const missing = batch.filter(e => e.ciphertext == null)
+    if (missing.length === 0) return
+    await this.c.db.write(async () => {
+      for (const entry of missing) {
+        entry.ciphertext = await this.c.sessions.encrypt(peerId, entry.content)
+        this.c.messages.saveCiphertext(entry.messageId, entry.ciphertext)
+      }
+    })
+  }
+
+  private async transmit (peerId: string, connection: Connection, batch: OutboxEntry[], signal: AbortSignal): Promise<void> {
+    const stream = await connection.newStream(MESSAGE_PROTOCOL, { runOnLimitedConnection: true, signal })
+    const waiting = new Map(batch.map(e => [e.messageId, e]))
+    const delivered: string[] = []
+    const rejected: Array<{ id: string, reason: string }> = []
+    try {
+      const acks = (async () => {
+        for await (const frame of readFrames(stream)) {
+          const ack = Ack.decode(frame)
+          const id = Buffer.from(ack.id).toString('hex')
+          if (!waiting.delete(id)) continue
+          if (ack.status === Ack.Status.REJECTED) rejected.push({ id, reason: ack.reason.slice(0, 500) })
+          else delivered.push(id)
+          if (waiting.size === 0) return
+        }
+      })()
+      // Awaited below; if sending fails first, its rejection must not go unhandled.
+      acks.catch(() => {})
+      for (const entry of batch) {
+        const ciphertext = entry.ciphertext
+        if (ciphertext == null) throw new Error('unencrypted entry in a batch')
+        await sendFrame(stream, Envelope.encode({ id: fromHex(entry.messageId), type: ciphertext.type, ciphertext: bytes(ciphertext.body) }), { signal })
+      }
+      this.announce(batch.map(e => ({ id: e.messageId, peerId, status: 'sent' })))
+      await raceTimeout(acks, Math.max(FRAME_TIMEOUT_MS, batch.length * 100), signal)
+      await stream.close({ signal })
+    } catch (err) {
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+      throw err
+    } finally {
+      await this.settle(peerId, delivered, rejected)
+    }
+    if (waiting.size > 0) throw new Error(`${waiting.size} messages were not acknowledged`)
+  }
+
+  /** Records acks in one transaction, then tells listeners. */
+  private async settle (peerId: string, delivered: string[], rejected: Array<{ id: string, reason: string }>): Promise<void> {
+    if (delivered.length === 0 && rejected.length === 0) return
+    await this.c.db.write(() => {
+      this.c.messages.setStatus(delivered, 'delivered')
+      for (const r of rejected) this.c.messages.setStatus([r.id], 'failed', `rejected by the recipient: ${r.reason}`)
+      this.c.messages.removeFromOutbox([...delivered, ...rejected.map(r => r.id)])
+    })
+    this.announce([
+      ...delivered.map(id => ({ id, peerId, status: 'delivered' as const })),
+      ...rejected.map(r => ({ id: r.id, peerId, status: 'failed' as const, error: `rejected by the recipient: ${r.reason}` }))
+    ])
+  }
+
+  private async fail (peerId: string, reason: string): Promise<void> {
+    const ids = await this.c.db.write(() => {
+      const abandoned = this.c.messages.abandonPending(peerId)
+      this.c.messages.setStatus(abandoned, 'failed', reason)
+      return abandoned
+    })
+    this.announce(ids.map(id => ({ id, peerId, status: 'failed', error: reason })))
+  }
+
+  private announce (changes: MessageStatusChange[]): void {
+    for (const detail of changes) this.c.events.dispatchEvent(new CustomEvent('messageStatus', { detail }))
+  }
+}
+
+async function raceTimeout (work: Promise<void>, ms: number, signal: AbortSignal): Promise<void> {
+  const timeout = AbortSignal.any([signal, AbortSignal.timeout(ms)])
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => { reject(new Error('timed out waiting for acknowledgements')) }
+    timeout.addEventListener('abort', onAbort, { once: true })
+    work.then(resolve, reject).finally(() => { timeout.removeEventListener('abort', onAbort) })
+  })
+}

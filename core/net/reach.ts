@@ -1,0 +1,47 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { ParleyError, errorMessage } from '../errors.js'
+import type { ParleyNode } from './presets.js'
+import type { AbortOptions, Connection } from '@libp2p/interface'
+
+/**
+ * Finds a live connection to a peer, trying the cheap routes first:
+ * an open connection, the addresses in the peer store, the relays named in
+ * the peer's invite, then a DHT lookup. Relayed connections count: Parley's
+ * protocols run on limited connections too.
+ */
+export async function connectToPeer (node: ParleyNode, peerIdText: string, relayHints: string[], options: AbortOptions = {}): Promise<Connection> {
+  const peerId = peerIdFromString(peerIdText)
+  const open = node.getConnections(peerId).filter(c => c.status === 'open')
+  const direct = open.find(c => c.limits == null)
+  if (direct != null) return direct
+  if (open.length > 0) return open[0]
+
+  const failures: string[] = []
+  const known = await node.peerStore.get(peerId).then(p => p.addresses.length, () => 0)
+  if (known > 0) {
+    try {
+      return await node.dial(peerId, options)
+    } catch (err) {
+      options.signal?.throwIfAborted()
+      failures.push(`known addresses: ${errorMessage(err)}`)
+    }
+  }
+  const circuits = relayHints.map(relay => multiaddr(`${relay}/p2p-circuit/p2p/${peerIdText}`))
+  if (circuits.length > 0) {
+    try {
+      return await node.dial(circuits, options)
+    } catch (err) {
+      options.signal?.throwIfAborted()
+      failures.push(`invite relays: ${errorMessage(err)}`)
+    }
+  }
+  try {
+    await node.peerRouting.findPeer(peerId, options)
+    return await node.dial(peerId, options)
+  } catch (err) {
+    options.signal?.throwIfAborted()
+    failures.push(`DHT: ${errorMessage(err)}`)
+  }
+  throw new ParleyError('peer_unreachable', `could not reach ${peerIdText} (${failures.join('; ')})`)
+}

@@ -1,0 +1,122 @@
+import { equalBytes } from '../bytes.js'
+import type { ParleyDatabase } from './database.js'
+
+export type ContactState = 'accepted' | 'request'
+
+export interface Contact {
+  peerId: string
+  name: string
+  /** The libsignal identity key we trust for this peer. */
+  identityKey: Uint8Array
+  verified: boolean
+  /** The peer presented a different identity key; nothing is sent until the user accepts it. */
+  identityChanged: boolean
+  pendingIdentityKey?: Uint8Array
+  /** `request`: a stranger who wrote first and has not been accepted. */
+  state: ContactState
+  relays: string[]
+  createdAt: number
+}
+
+interface ContactRow {
+  peer_id: string
+  name: string
+  identity_key: Uint8Array
+  verified: number
+  identity_changed: number
+  pending_identity_key: Uint8Array | null
+  state: ContactState
+  relay_addrs: string
+  created_at: number
+}
+
+function fromRow (row: ContactRow): Contact {
+  return {
+    peerId: row.peer_id,
+    name: row.name,
+    identityKey: new Uint8Array(row.identity_key),
+    verified: row.verified === 1,
+    identityChanged: row.identity_changed === 1,
+    pendingIdentityKey: row.pending_identity_key == null ? undefined : new Uint8Array(row.pending_identity_key),
+    state: row.state,
+    relays: JSON.parse(row.relay_addrs) as string[],
+    createdAt: row.created_at
+  }
+}
+
+/**
+ * Contacts and the identity keys pinned for them. The libsignal identity
+ * store reads the same pin (`signal_identities`), so both are written together.
+ */
+export class ContactsRepository {
+  constructor (private readonly db: ParleyDatabase) {}
+
+  get (peerId: string): Contact | undefined {
+    const row = this.db.sql.prepare('SELECT * FROM contacts WHERE peer_id = ?').get(peerId) as ContactRow | undefined
+    return row == null ? undefined : fromRow(row)
+  }
+
+  list (): Contact[] {
+    return (this.db.sql.prepare('SELECT * FROM contacts ORDER BY name COLLATE NOCASE, peer_id').all() as ContactRow[]).map(fromRow)
+  }
+
+  /**
+   * Adds (or accepts) a contact from a verified invite. A known contact whose
+   * invite carries a different identity key is flagged, not overwritten.
+   */
+  upsertFromInvite (contact: { peerId: string, name: string, identityKey: Uint8Array, relays: string[] }, now: number): Contact {
+    const existing = this.get(contact.peerId)
+    if (existing == null) {
+      this.db.sql.prepare(`INSERT INTO contacts (peer_id, name, identity_key, state, relay_addrs, created_at)
+        VALUES (?, ?, ?, 'accepted', ?, ?)`).run(contact.peerId, contact.name, contact.identityKey, JSON.stringify(contact.relays), now)
+      this.pinIdentity(contact.peerId, contact.identityKey)
+    } else if (equalBytes(existing.identityKey, contact.identityKey)) {
+      this.db.sql.prepare('UPDATE contacts SET name = ?, state = \'accepted\', relay_addrs = ? WHERE peer_id = ?')
+        .run(contact.name, JSON.stringify(contact.relays), contact.peerId)
+    } else {
+      this.db.sql.prepare('UPDATE contacts SET name = ?, state = \'accepted\', relay_addrs = ? WHERE peer_id = ?')
+        .run(contact.name, JSON.stringify(contact.relays), contact.peerId)
+      this.flagIdentityChange(contact.peerId, contact.identityKey)
+    }
+    const saved = this.get(contact.peerId)
+    if (saved == null) throw new Error('contact vanished during upsert')
+    return saved
+  }
+
+  /** A stranger's first message: a contact in the `request` state, named by PeerId until renamed. */
+  insertRequest (peerId: string, identityKey: Uint8Array, now: number): Contact {
+    this.db.sql.prepare(`INSERT INTO contacts (peer_id, name, identity_key, state, created_at)
+      VALUES (?, ?, ?, 'request', ?) ON CONFLICT(peer_id) DO NOTHING`).run(peerId, peerId, identityKey, now)
+    const saved = this.get(peerId)
+    if (saved == null) throw new Error('contact vanished during insert')
+    return saved
+  }
+
+  /** Marks the peer's identity as changed; `newKey` when known (from a verified bundle or invite). */
+  flagIdentityChange (peerId: string, newKey?: Uint8Array): void {
+    this.db.sql.prepare('UPDATE contacts SET identity_changed = 1, verified = 0, pending_identity_key = coalesce(?, pending_identity_key) WHERE peer_id = ?')
+      .run(newKey ?? null, peerId)
+  }
+
+  /**
+   * The user accepted the new identity key: pin it and drop the old session,
+   * so the next message starts a fresh one.
+   */
+  acceptIdentityChange (peerId: string): boolean {
+    const contact = this.get(peerId)
+    if (contact?.pendingIdentityKey == null) return false
+    this.db.sql.prepare('UPDATE contacts SET identity_key = pending_identity_key, pending_identity_key = NULL, identity_changed = 0 WHERE peer_id = ?').run(peerId)
+    this.pinIdentity(peerId, contact.pendingIdentityKey)
+    this.db.sql.prepare('DELETE FROM signal_sessions WHERE address = ?').run(`${peerId}.1`)
+    return true
+  }
+
+  setVerified (peerId: string, verified: boolean): void {
+    this.db.sql.prepare('UPDATE contacts SET verified = ? WHERE peer_id = ?').run(verified ? 1 : 0, peerId)
+  }
+
+  private pinIdentity (peerId: string, identityKey: Uint8Array): void {
+    this.db.sql.prepare('INSERT INTO signal_identities (address, identity_key) VALUES (?, ?) ON CONFLICT(address) DO UPDATE SET identity_key = excluded.identity_key')
+      .run(peerId, identityKey)
+  }
+}

@@ -1,0 +1,198 @@
+import type { ParleyDatabase } from './database.js'
+
+export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'failed' | 'received'
+
+export interface StoredMessage {
+  id: string
+  conversationId: string
+  /** The contact this conversation is with. */
+  peerId: string
+  sender: string
+  outgoing: boolean
+  seq: number
+  text: string
+  sentAt: number
+  receivedAt?: number
+  status: MessageStatus
+  error?: string
+}
+
+/** A message as it enters the database: its Content and place in the sender's hash chain. */
+export interface NewMessage {
+  id: string
+  conversationId: string
+  sender: string
+  seq: number
+  prevHash: Uint8Array
+  contentHash: Uint8Array
+  content: Uint8Array
+  text: string
+  sentAt: number
+}
+
+export interface Conversation {
+  id: string
+  peerId: string
+  nextSeq: number
+  lastHash?: Uint8Array
+}
+
+export interface OutboxEntry {
+  messageId: string
+  seq: number
+  content: Uint8Array
+  ciphertext?: { type: number, body: Uint8Array }
+  attempts: number
+}
+
+interface MessageRow {
+  id: string
+  conversation_id: string
+  peer_id: string
+  sender: string
+  outgoing: number
+  seq: number
+  body_text: string
+  sent_at: number
+  received_at: number | null
+  status: MessageStatus
+  error: string | null
+}
+
+function fromRow (row: MessageRow): StoredMessage {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    peerId: row.peer_id,
+    sender: row.sender,
+    outgoing: row.outgoing === 1,
+    seq: row.seq,
+    text: row.body_text,
+    sentAt: row.sent_at,
+    receivedAt: row.received_at ?? undefined,
+    status: row.status,
+    error: row.error ?? undefined
+  }
+}
+
+const SELECT_MESSAGE = `SELECT m.id, m.conversation_id, c.peer_id, m.sender, m.outgoing, m.seq, m.body_text, m.sent_at,
+  m.received_at, m.status, m.error FROM messages m JOIN conversations c ON c.id = m.conversation_id`
+
+/**
+ * Conversations, messages and the outbox. Every method that writes expects
+ * to run inside `db.write()`; callers group several into one transaction.
+ */
+export class MessagesRepository {
+  constructor (private readonly db: ParleyDatabase) {}
+
+  conversationWith (peerId: string): Conversation | undefined {
+    const row = this.db.sql.prepare('SELECT id, peer_id, next_seq, last_hash FROM conversations WHERE peer_id = ?').get(peerId) as
+      { id: string, peer_id: string, next_seq: number, last_hash: Uint8Array | null } | undefined
+    if (row == null) return undefined
+    return { id: row.id, peerId: row.peer_id, nextSeq: row.next_seq, lastHash: row.last_hash == null ? undefined : new Uint8Array(row.last_hash) }
+  }
+
+  ensureConversation (id: string, peerId: string, now: number): Conversation {
+    this.db.sql.prepare('INSERT INTO conversations (id, peer_id, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING').run(id, peerId, now)
+    const conversation = this.conversationWith(peerId)
+    if (conversation == null) throw new Error(`conversation ${id} is not with ${peerId}`)
+    return conversation
+  }
+
+  /** Stores our own message, queues it and advances our sequence and hash chain. */
+  insertOutgoing (message: NewMessage): void {
+    this.insert(message, true, 'queued')
+    this.db.sql.prepare('INSERT INTO outbox (message_id, peer_id, seq) SELECT ?, peer_id, ? FROM conversations WHERE id = ?')
+      .run(message.id, message.seq, message.conversationId)
+    this.db.sql.prepare('UPDATE conversations SET next_seq = ?, last_hash = ? WHERE id = ?')
+      .run(message.seq + 1, message.contentHash, message.conversationId)
+  }
+
+  /**
+   * Stores a peer's message once. `duplicate` when this id is already stored;
+   * `seq_taken` when the sender reused a sequence number for a different id.
+   */
+  insertIncoming (message: NewMessage, receivedAt: number): 'stored' | 'duplicate' | 'seq_taken' {
+    if (this.has(message.id)) return 'duplicate'
+    const taken = this.db.sql.prepare('SELECT 1 FROM messages WHERE conversation_id = ? AND sender = ? AND seq = ?')
+      .get(message.conversationId, message.sender, message.seq)
+    if (taken != null) return 'seq_taken'
+    this.insert(message, false, 'received', receivedAt)
+    return 'stored'
+  }
+
+  private insert (message: NewMessage, outgoing: boolean, status: MessageStatus, receivedAt?: number): void {
+    this.db.sql.prepare(`INSERT INTO messages (id, conversation_id, sender, outgoing, seq, prev_hash, content_hash, content, body_text, sent_at, received_at, status)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(message.id, message.conversationId, message.sender, outgoing ? 1 : 0, message.seq,
+      message.prevHash, message.contentHash, message.content, message.text, message.sentAt, receivedAt ?? null, status)
+  }
+
+  has (id: string): boolean {
+    return this.db.sql.prepare('SELECT 1 FROM messages WHERE id = ?').get(id) != null
+  }
+
+  get (id: string): StoredMessage | undefined {
+    const row = this.db.sql.prepare(`${SELECT_MESSAGE} WHERE m.id = ?`).get(id) as MessageRow | undefined
+    return row == null ? undefined : fromRow(row)
+  }
+
+  /** Newest first, `limit` at most, strictly older than the `before` message when given. */
+  list (conversationId: string, limit: number, before?: { sentAt: number, id: string }): StoredMessage[] {
+    const rows = before == null
+      ? this.db.sql.prepare(`${SELECT_MESSAGE} WHERE m.conversation_id = ? ORDER BY m.sent_at DESC, m.id DESC LIMIT ?`).all(conversationId, limit)
+      : this.db.sql.prepare(`${SELECT_MESSAGE} WHERE m.conversation_id = ? AND (m.sent_at, m.id) < (?, ?) ORDER BY m.sent_at DESC, m.id DESC LIMIT ?`)
+        .all(conversationId, before.sentAt, before.id, limit)
+    return (rows as MessageRow[]).map(fromRow)
+  }
+
+  setStatus (ids: string[], status: MessageStatus, error?: string): void {
+    const statement = this.db.sql.prepare('UPDATE messages SET status = ?, error = ? WHERE id = ?')
+    for (const id of ids) statement.run(status, error ?? null, id)
+  }
+
+  /** PeerIds with anything in the outbox. */
+  peersWithPending (): string[] {
+    return (this.db.sql.prepare('SELECT DISTINCT peer_id FROM outbox').all() as Array<{ peer_id: string }>).map(r => r.peer_id)
+  }
+
+  /** The peer's queued messages in sequence order, at most `limit`. */
+  pending (peerId: string, limit: number): OutboxEntry[] {
+    const rows = this.db.sql.prepare(`SELECT o.message_id, o.seq, m.content, o.ciphertext, o.ciphertext_type, o.attempts
+      FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.peer_id = ? ORDER BY o.seq LIMIT ?`).all(peerId, limit) as Array<{
+      message_id: string, seq: number, content: Uint8Array, ciphertext: Uint8Array | null, ciphertext_type: number | null, attempts: number
+    }>
+    return rows.map(row => ({
+      messageId: row.message_id,
+      seq: row.seq,
+      content: new Uint8Array(row.content),
+      ciphertext: row.ciphertext == null || row.ciphertext_type == null ? undefined : { type: row.ciphertext_type, body: new Uint8Array(row.ciphertext) },
+      attempts: row.attempts
+    }))
+  }
+
+  /** True when a queued message for the peer still waits for a session to be encrypted. */
+  hasUnencrypted (peerId: string): boolean {
+    return this.db.sql.prepare('SELECT 1 FROM outbox WHERE peer_id = ? AND ciphertext IS NULL LIMIT 1').get(peerId) != null
+  }
+
+  saveCiphertext (messageId: string, ciphertext: { type: number, body: Uint8Array }): void {
+    this.db.sql.prepare('UPDATE outbox SET ciphertext = ?, ciphertext_type = ? WHERE message_id = ?').run(ciphertext.body, ciphertext.type, messageId)
+  }
+
+  recordAttempt (messageIds: string[], error: string): void {
+    const statement = this.db.sql.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE message_id = ?')
+    for (const id of messageIds) statement.run(error, id)
+  }
+
+  removeFromOutbox (messageIds: string[]): void {
+    const statement = this.db.sql.prepare('DELETE FROM outbox WHERE message_id = ?')
+    for (const id of messageIds) statement.run(id)
+  }
+
+  /** Drops the peer's unsent messages from the outbox, returning their ids (they stay in history as failed). */
+  abandonPending (peerId: string): string[] {
+    const ids = (this.db.sql.prepare('SELECT message_id FROM outbox WHERE peer_id = ?').all(peerId) as Array<{ message_id: string }>).map(r => r.message_id)
+    this.removeFromOutbox(ids)
+    return ids
+  }
+}
