@@ -56,5 +56,5 @@ export default tseslint.config(
   { files: ['renderer/**/*.{ts,tsx}'], rules: { 'no-restricted-imports': ['error', rendererBoundary] } },
   { files: ['electron/**/*.ts'], rules: { 'no-restricted-imports': ['error', electronBoundary] } },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
-  { files: ['scripts/**/*.js', 'bin/**'], languageOptions: { globals: globals.node } }
+  { files: ['scripts/**/*.js', 'bin/**', 'test/**/*.js'], languageOptions: { globals: globals.node } }
 )

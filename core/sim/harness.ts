@@ -12,6 +12,11 @@ import type { ScryptCost } from '../store/key-wrapper.js'
 export const SIM_SCRYPT_COST: ScryptCost = { N: 2 ** 10, r: 8, p: 1 }
 export const SIM_PASSPHRASE = 'simulation passphrase'
 
+/** The key wrapper every simulated user's data dir is made with. */
+export function simKeyWrapper (): PassphraseKeyWrapper {
+  return new PassphraseKeyWrapper(SIM_PASSPHRASE, SIM_SCRYPT_COST)
+}
+
 export interface SimUser {
   name: string
   dataDir: string
@@ -96,7 +101,7 @@ export class SimNetwork {
   }
 
   wrapper (): PassphraseKeyWrapper {
-    return new PassphraseKeyWrapper(SIM_PASSPHRASE, SIM_SCRYPT_COST)
+    return simKeyWrapper()
   }
 
   async stop (): Promise<void> {

@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromString } from '@libp2p/peer-id'
+import * as lp from 'it-length-prefixed'
+import { afterEach, describe, expect, it } from 'vitest'
+import { identityFromRow } from '../../core/identity/identity.js'
+import { MESSAGE_PROTOCOL } from '../../core/chat/receiver.js'
+import { createParleyNode } from '../../core/net/presets.js'
+import { SimNetwork, introduce, waitFor } from '../../core/sim/harness.js'
+import { IdentityRepository } from '../../core/store/identity-repo.js'
+import { ParleyDatabase } from '../../core/store/database.js'
+import { readFrames, sendFrame } from '../../core/wire/frames.js'
+import { MAX_FRAME_BYTES } from '../../core/wire/limits.js'
+import { Ack, Envelope } from '../../core/wire/parley.js'
+import type { ParleyNode } from '../../core/net/presets.js'
+import type { SimUser } from '../../core/sim/harness.js'
+import type { PrivateKey, Stream } from '@libp2p/interface'
+
+let net: SimNetwork | undefined
+const nodes: ParleyNode[] = []
+afterEach(async () => {
+  for (const node of nodes.splice(0)) await node.stop()
+  await net?.stop()
+  net = undefined
+})
+
+async function rawNode (privateKey?: PrivateKey): Promise<ParleyNode> {
+  const node = await createParleyNode({ preset: 'sim', privateKey: privateKey ?? await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'] })
+  nodes.push(node)
+  return node
+}
+
+async function openMessageStream (from: ParleyNode, to: SimUser): Promise<Stream> {
+  return await from.dialProtocol(to.engine.node.getMultiaddrs(), MESSAGE_PROTOCOL)
+}
+
+/**
+ * Reads acks until `expected` arrived (then closes our side, as a sender does)
+ * or the remote resets the stream. Fails the test after 10 s.
+ */
+async function replies (stream: Stream, expected: number): Promise<{ acks: Ack[], error?: string }> {
+  const acks: Ack[] = []
+  const signal = AbortSignal.timeout(10_000)
+  signal.addEventListener('abort', () => { stream.abort(new Error('test timeout: no reply')) })
+  try {
+    for await (const frame of readFrames(stream)) {
+      acks.push(Ack.decode(frame))
+      if (acks.length === expected) {
+        await stream.close()
+        break
+      }
+    }
+    return { acks }
+  } catch (err) {
+    if (signal.aborted) throw new Error('the receiver neither answered nor reset the stream')
+    return { acks, error: String(err) }
+  }
+}
+
+function messageCount (user: SimUser): number {
+  return (user.engine.db.sql.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n
+}
+
+describe('a hostile peer', () => {
+  it('cannot store anything with bad frames, and the node keeps serving others', async () => {
+    net = await SimNetwork.create()
+    const alice = await net.addUser('alice')
+    const bob = await net.addUser('bob')
+    await introduce(alice, bob)
+    const first = await alice.engine.send(bob.engine.peerId, 'legit before')
+    await waitFor(() => alice.engine.messages.get(first.id)?.status === 'delivered', 10_000, 'first delivery')
+    const stored = messageCount(bob)
+    const mallory = await rawNode()
+
+    // 1. A length prefix over the 64 KiB limit: the stream is reset before the body is read.
+    const oversize = await openMessageStream(mallory, bob)
+    oversize.send(lp.encode.single(new Uint8Array(MAX_FRAME_BYTES + 1)))
+    const r1 = await replies(oversize, 0)
+    expect(r1.acks).toEqual([])
+    expect(r1.error ?? oversize.status).toMatch(/reset|abort|closed/i)
+
+    // 2. Garbage that is not an Envelope.
+    const garbage = await openMessageStream(mallory, bob)
+    await sendFrame(garbage, new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]))
+    const r2 = await replies(garbage, 0)
+    expect(r2.acks).toEqual([])
+
+    // 3. A well-formed envelope whose ciphertext is noise: rejected by ack.
+    const noise = await openMessageStream(mallory, bob)
+    const noiseId = randomBytes(16)
+    await sendFrame(noise, Envelope.encode({ id: noiseId, type: 2, ciphertext: randomBytes(120) }))
+    const r3 = await replies(noise, 1)
+    expect(r3.acks).toHaveLength(1)
+    expect(r3.acks[0].status).toBe(Ack.Status.REJECTED)
+    expect(r3.acks[0].reason).toContain('undecryptable')
+
+    expect(messageCount(bob)).toBe(stored)
+    expect(bob.engine.contacts.get(mallory.peerId.toString())).toBeUndefined()
+
+    // Bob still serves Alice.
+    const after = await alice.engine.send(bob.engine.peerId, 'legit after')
+    await waitFor(() => alice.engine.messages.get(after.id)?.status === 'delivered', 10_000, 'delivery after the attack')
+    expect(messageCount(bob)).toBe(stored + 1)
+  })
+
+  it('gets nothing stored by replaying a captured envelope', async () => {
+    net = await SimNetwork.create()
+    let alice = await net.addUser('alice')
+    let bob = await net.addUser('bob')
+    await introduce(alice, bob)
+    const hello = await alice.engine.send(bob.engine.peerId, 'session start')
+    await waitFor(() => alice.engine.messages.get(hello.id)?.status === 'delivered', 10_000, 'first delivery')
+
+    // Capture an envelope: with Bob down, Alice's next message waits in her outbox as ciphertext.
+    await net.stopUser('bob')
+    const captured = await alice.engine.send(bob.engine.peerId, 'captured on the wire')
+    const row = alice.engine.db.sql.prepare('SELECT ciphertext, ciphertext_type FROM outbox WHERE message_id = ?').get(captured.id) as { ciphertext: Uint8Array, ciphertext_type: number }
+    expect(row.ciphertext).not.toBeNull()
+    bob = await net.startUser('bob')
+    await waitFor(() => alice.engine.messages.get(captured.id)?.status === 'delivered', 10_000, 'the captured message to arrive once')
+    const stored = messageCount(bob)
+
+    // Replay it from Alice's own PeerId (an attacker holding her key and a recording).
+    const aliceDir = alice.dataDir
+    await net.stopUser('alice')
+    const db = await ParleyDatabase.open(aliceDir, net.wrapper())
+    const identity = identityFromRow(new IdentityRepository(db).get() ?? expect.fail('no identity'))
+    await db.close()
+    const replayer = await rawNode(identity.peerKey)
+    const envelope = { type: row.ciphertext_type, ciphertext: new Uint8Array(row.ciphertext) }
+
+    const sameId = await openMessageStream(replayer, bob)
+    await sendFrame(sameId, Envelope.encode({ id: Buffer.from(captured.id, 'hex'), ...envelope }))
+    const r1 = await replies(sameId, 1)
+    expect(r1.acks.map(a => a.status)).toEqual([Ack.Status.DUPLICATE])
+
+    const newId = await openMessageStream(replayer, bob)
+    await sendFrame(newId, Envelope.encode({ id: randomBytes(16), ...envelope }))
+    const r2 = await replies(newId, 1)
+    expect(r2.acks.map(a => a.status)).toEqual([Ack.Status.REJECTED])
+    expect(messageCount(bob)).toBe(stored)
+    await replayer.stop()
+    nodes.splice(nodes.indexOf(replayer), 1)
+
+    alice = await net.startUser('alice')
+    const later = await alice.engine.send(bob.engine.peerId, 'still works')
+    await waitFor(() => alice.engine.messages.get(later.id)?.status === 'delivered', 10_000, 'delivery after the replay')
+    expect(bob.engine.history(peerIdFromString(alice.engine.peerId).toString(), 10).map(m => m.text)).toContain('still works')
+  })
+})
