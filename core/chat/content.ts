@@ -35,11 +35,12 @@ export function contentProblem (content: Content, envelopeId: Uint8Array, expect
   if (content.prevHash.length !== HASH_BYTES) return 'the previous-message hash has the wrong length'
   if (content.timestamp > BigInt(Number.MAX_SAFE_INTEGER)) return 'the timestamp is out of range'
   if (content.text == null) return 'the message has no body this version understands'
+  if (content.text.text.length === 0) return 'the message text is empty'
   if (textByteLength(content.text.text) > MAX_TEXT_BYTES) return `the text is longer than ${MAX_TEXT_BYTES} bytes`
   return undefined
 }
 
-/** Decodes a Content, bounding every field; throws on malformed bytes. */
+/** Decodes a Content; throws on malformed bytes. Sizes are bounded by the frame limit and checked by `contentProblem`. */
 export function decodeContent (plaintext: Uint8Array): Content {
   return Content.decode(plaintext)
 }

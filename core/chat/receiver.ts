@@ -3,8 +3,8 @@ import { toHex } from '../bytes.js'
 import { signalAddress } from '../e2ee/session.js'
 import { ProtocolViolationError, errorMessage } from '../errors.js'
 import { missingCase } from '../unreachable.js'
-import { readFrames, sendFrame } from '../wire/frames.js'
-import { MAX_UNACKED_ENVELOPES, MESSAGE_ID_BYTES } from '../wire/limits.js'
+import { abortWhenIdle, readFrames, sendFrame } from '../wire/frames.js'
+import { IDLE_STREAM_TIMEOUT_MS, MAX_UNACKED_ENVELOPES, MESSAGE_ID_BYTES } from '../wire/limits.js'
 import { Ack, Envelope } from '../wire/parley.js'
 import { contentHash, contentProblem, conversationIdFor, decodeContent } from './content.js'
 import type { ChatEvents } from './events.js'
@@ -49,6 +49,7 @@ export class MessageReceiver {
     const pending: Envelope[] = []
     let flushing: Promise<void> | undefined
     let failure: Error | undefined
+    const stopWatchdog = abortWhenIdle(stream, IDLE_STREAM_TIMEOUT_MS)
     const flush = async (): Promise<void> => {
       while (pending.length > 0 && failure == null) {
         const batch = pending.splice(0, pending.length)
@@ -61,7 +62,11 @@ export class MessageReceiver {
       for await (const frame of readFrames(stream)) {
         pending.push(parseEnvelope(frame))
         if (pending.length > MAX_UNACKED_ENVELOPES) throw new ProtocolViolationError(`more than ${MAX_UNACKED_ENVELOPES} envelopes without waiting for acks`)
-        flushing ??= flush().catch((err: unknown) => { failure = err instanceof Error ? err : new Error(String(err)) }).finally(() => { flushing = undefined })
+        flushing ??= flush().catch((err: unknown) => {
+          // A local failure (e.g. the database): reset now, so the sender retries instead of waiting for acks.
+          failure = err instanceof Error ? err : new Error(String(err))
+          stream.abort(failure)
+        }).finally(() => { flushing = undefined })
       }
       while (flushing != null) await flushing
       if (failure != null) throw failure
@@ -69,6 +74,8 @@ export class MessageReceiver {
     } catch (err) {
       this.c.log.error('message stream from %s failed: %s', peerId, errorMessage(err))
       stream.abort(err instanceof Error ? err : new Error(String(err)))
+    } finally {
+      stopWatchdog()
     }
   }
 

@@ -1,5 +1,5 @@
 import { ProtocolViolationError, errorMessage } from '../errors.js'
-import { readOneFrame, sendFrame } from '../wire/frames.js'
+import { abortWhenIdle, readOneFrame, sendFrame } from '../wire/frames.js'
 import { FRAME_TIMEOUT_MS } from '../wire/limits.js'
 import { PreKeyBundle, PreKeyBundleRequest } from '../wire/parley.js'
 import { replenishPrekeys, takeBundle } from './prekeys.js'
@@ -22,6 +22,7 @@ export class PrekeyService {
 
   async handle (stream: Stream, connection: Connection): Promise<void> {
     const signal = AbortSignal.timeout(FRAME_TIMEOUT_MS)
+    const stopWatchdog = abortWhenIdle(stream, FRAME_TIMEOUT_MS)
     try {
       const request = PreKeyBundleRequest.decode(await readOneFrame(stream, 64))
       if (request.version !== REQUEST_VERSION) throw new ProtocolViolationError(`unsupported prekey request version ${request.version}`)
@@ -33,6 +34,8 @@ export class PrekeyService {
     } catch (err) {
       this.c.log.error('prekey request from %s failed: %s', connection.remotePeer, errorMessage(err))
       stream.abort(err instanceof Error ? err : new Error(String(err)))
+    } finally {
+      stopWatchdog()
     }
   }
 

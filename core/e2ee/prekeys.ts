@@ -18,6 +18,13 @@ export const ONE_TIME_PREKEYS_MIN = 20
 /** The signed prekey and last-resort Kyber key are replaced after this long. */
 export const SIGNED_PREKEY_ROTATION_MS = 14 * 24 * 60 * 60 * 1000
 
+/**
+ * A replaced signed or last-resort Kyber prekey is kept this long, for session
+ * starts already in flight, then deleted so a later disk compromise cannot
+ * open them.
+ */
+export const REPLACED_PREKEY_GRACE_MS = SIGNED_PREKEY_ROTATION_MS
+
 /** libsignal prekey ids are 24-bit in practice; stay inside that range. */
 const MAX_PREKEY_ID = 0xffffff
 
@@ -47,6 +54,11 @@ export async function replenishPrekeys (db: ParleyDatabase, identity: DeviceIden
       const signature = identity.signal.privateKey.sign(pair.getPublicKey().serialize())
       stores.kyberPrekeys.saveKyber(id, KyberPreKeyRecord.new(id, now, pair, signature), true)
     }
+    const cutoff = now - SIGNED_PREKEY_ROTATION_MS - REPLACED_PREKEY_GRACE_MS
+    db.sql.prepare(`DELETE FROM signal_signed_prekeys WHERE created_at < ?
+      AND id != (SELECT id FROM signal_signed_prekeys ORDER BY created_at DESC, id DESC LIMIT 1)`).run(cutoff)
+    db.sql.prepare(`DELETE FROM signal_kyber_prekeys WHERE last_resort = 1 AND created_at < ?
+      AND id != (SELECT id FROM signal_kyber_prekeys WHERE last_resort = 1 ORDER BY created_at DESC, id DESC LIMIT 1)`).run(cutoff)
     const available = db.sql.prepare('SELECT count(*) AS n FROM signal_prekeys WHERE handed_out = 0').get() as { n: number }
     if (available.n < ONE_TIME_PREKEYS_MIN) {
       let id = nextId(db, 'signal_prekeys')

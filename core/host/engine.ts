@@ -8,8 +8,8 @@ import { toHex } from '../bytes.js'
 import { GENESIS_HASH, contentHash, conversationIdFor, textByteLength } from '../chat/content.js'
 import { Outbox } from '../chat/outbox.js'
 import { MESSAGE_PROTOCOL, MessageReceiver } from '../chat/receiver.js'
-import { PREKEY_PROTOCOL, PrekeyService } from '../e2ee/prekey-protocol.js'
-import { replenishPrekeys } from '../e2ee/prekeys.js'
+import { PREKEY_PROTOCOL, PrekeyService, fetchBundle } from '../e2ee/prekey-protocol.js'
+import { bundleFromWire, replenishPrekeys } from '../e2ee/prekeys.js'
 import { Sessions } from '../e2ee/session.js'
 import { createSignalStores } from '../e2ee/signal-stores.js'
 import { InvalidParamsError, NotFoundError, ParleyError, errorMessage } from '../errors.js'
@@ -237,13 +237,32 @@ export class Engine extends TypedEventEmitter<ChatEvents> {
     return this.messages.list(conversation.id, limit, before)
   }
 
+  /**
+   * The user accepts a contact's new identity key (after comparing safety
+   * numbers). When only the receive side noticed the change, the new key is
+   * not known yet: it is fetched from the peer's own, verified bundle first.
+   */
   async acceptIdentityChange (peerId: string): Promise<Contact> {
+    const current = this.contacts.get(peerId)
+    if (current == null) throw new NotFoundError(`contact ${peerId}`)
+    if (current.identityChanged && current.pendingIdentityKey == null) await this.learnIdentityKey(current)
     const accepted = await this.db.write(() => this.contacts.acceptIdentityChange(peerId))
     if (!accepted) throw new NotFoundError(`a pending identity change for ${peerId}`)
     const contact = this.contacts.get(peerId)
     if (contact == null) throw new NotFoundError(`contact ${peerId}`)
     this.dispatchEvent(new CustomEvent('contact', { detail: contact }))
     return contact
+  }
+
+  private async learnIdentityKey (contact: Contact): Promise<void> {
+    const peer = peerIdFromString(contact.peerId)
+    if (peer.publicKey == null) throw new InvalidParamsError(`${contact.peerId} has no inline public key`)
+    const signal = AbortSignal.timeout(PRESENCE_DIAL_TIMEOUT_MS)
+    const connection = await connectToPeer(this.node, contact.peerId, contact.relays, { signal })
+    const bundle = await fetchBundle(connection, { signal })
+    // Checks that the peer's own key vouches for the identity key in the bundle.
+    await bundleFromWire(bundle, peer.publicKey.raw)
+    await this.db.write(() => { this.contacts.flagIdentityChange(contact.peerId, bundle.identityKey) })
   }
 
   /** Stops the node and closes the database. Queued messages stay queued. */

@@ -68,7 +68,7 @@ function signedBytes (invite: InviteMessage): Uint8Array {
  */
 export async function parseInvite (code: string): Promise<Invite> {
   const text = code.trim()
-  if (text.length > MAX_INVITE_CHARS + INVITE_PREFIX.length) throw new InvalidInviteError(`it is longer than ${MAX_INVITE_CHARS} characters`)
+  if (text.length > MAX_INVITE_CHARS) throw new InvalidInviteError(`it is longer than ${MAX_INVITE_CHARS} characters`)
   if (!text.startsWith(INVITE_PREFIX)) throw new InvalidInviteError(`it does not start with "${INVITE_PREFIX}"`)
   let payload: Uint8Array
   try {

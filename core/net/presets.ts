@@ -43,7 +43,7 @@ export interface RelayLimits {
   maxReservations: number
   /** Longest relayed connection, ms. */
   durationLimitMs: number
-  /** Bytes each way on one relayed connection. */
+  /** Bytes on one relayed connection, both directions counted together. */
   dataLimitBytes: bigint
 }
 

@@ -56,3 +56,24 @@ export async function sendFrame (stream: Stream, frame: Uint8Array, options: Abo
     if (stream.status !== 'open') throw new Error(`stream ${stream.status} while sending`)
   }
 }
+
+/**
+ * Resets `stream` when the remote sends nothing for `ms`: a peer that opens a
+ * stream and goes quiet must not hold a handler forever. Returns a function
+ * that cancels the watchdog.
+ */
+export function abortWhenIdle (stream: Stream, ms: number): () => void {
+  let timer = setTimeout(expire, ms)
+  function expire (): void {
+    stream.abort(new ProtocolViolationError(`no data for ${ms} ms`))
+  }
+  const onMessage = (): void => {
+    clearTimeout(timer)
+    timer = setTimeout(expire, ms)
+  }
+  stream.addEventListener('message', onMessage)
+  return () => {
+    clearTimeout(timer)
+    stream.removeEventListener('message', onMessage)
+  }
+}

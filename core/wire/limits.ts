@@ -1,6 +1,7 @@
 /**
  * Every size and count limit of the wire protocol, in one place. Each has a
- * test that crosses it (test/unit/wire). Raising one is a protocol change:
+ * test that crosses it (test/unit/wire/limits.test.ts and the integration
+ * tests). Raising one is a protocol change:
  * old peers reject what they consider oversize.
  */
 
@@ -13,7 +14,7 @@ export const MAX_TEXT_BYTES = 32 * 1024
 /** Message ids are 16 random bytes. */
 export const MESSAGE_ID_BYTES = 16
 
-/** Conversation ids are 16 bytes (see chat/conversation-id.ts). */
+/** Conversation ids are 16 bytes (see `conversationIdFor` in chat/content.ts). */
 export const CONVERSATION_ID_BYTES = 16
 
 /** SHA-256 output, used for the per-sender hash chain. */
@@ -25,11 +26,14 @@ export const MAX_INVITE_CHARS = 400
 /** Relay addresses an invite may carry. */
 export const MAX_INVITE_RELAYS = 4
 
-/** Longest single multiaddr accepted from an invite or the network, in bytes. */
+/** Longest relay multiaddr accepted from an invite, in bytes. */
 export const MAX_MULTIADDR_BYTES = 256
 
 /** Envelopes in flight on one stream before the sender waits for acks. */
 export const MAX_UNACKED_ENVELOPES = 256
 
-/** How long a peer may take to answer one frame before the stream is reset. */
+/** How long a dialler waits for a reply frame before giving up on the stream. */
 export const FRAME_TIMEOUT_MS = 10_000
+
+/** A listener resets a stream on which the remote sends nothing for this long. */
+export const IDLE_STREAM_TIMEOUT_MS = 30_000

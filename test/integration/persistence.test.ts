@@ -145,5 +145,13 @@ describe('identity changes', () => {
     expect(bob.engine.messages.get(message.id)?.error).toContain('identity_changed')
     expect(texts(alice, bob)).toEqual(['first, with my old key'])
     expect(alice.engine.contacts.get(bob.engine.peerId)?.identityChanged).toBe(true)
+
+    // Alice accepts: the new key is fetched from Bob's own bundle, and messages flow again.
+    const accepted = await alice.engine.acceptIdentityChange(bob.engine.peerId)
+    expect(accepted.identityChanged).toBe(false)
+    expect(accepted.identityKey).toEqual(bob.engine.identity.signal.publicKey.serialize())
+    await delivered(bob, await bob.engine.send(alice.engine.peerId, 'after you accepted'))
+    await delivered(alice, await alice.engine.send(bob.engine.peerId, 'welcome back'))
+    expect(texts(alice, bob)).toEqual(['first, with my old key', 'after you accepted', 'welcome back'])
   })
 })

@@ -1,0 +1,165 @@
+import '../core/polyfills.js'
+import { performance } from 'node:perf_hooks'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { SimNetwork, introduce, waitFor } from '../core/sim/harness.js'
+import { echoMany, echoOnce, serveEcho } from './baselines.js'
+import { percentile, result } from './stats.js'
+import type { BenchResult } from './stats.js'
+import type { SimUser } from '../core/sim/harness.js'
+
+/*
+ * `npm run bench` prints each figure with its baseline from the same run;
+ * `npm run bench -- --json` prints one JSON object per line.
+ * Everything runs on 127.0.0.1 with real nodes, real databases and real crypto.
+ */
+
+const RTT_MESSAGES = 2_000
+const THROUGHPUT_MESSAGES = 5_000
+const COLD_NODES = 20
+const COLD_TRIALS = 15
+
+async function deliveredWithin (user: SimUser, id: string, timeoutMs: number): Promise<void> {
+  await waitFor(() => user.engine.messages.get(id)?.status === 'delivered', timeoutMs, `delivery of ${id}`)
+}
+
+/** Resolves when `user` reports message `id` delivered (event-driven, no polling delay). */
+async function onDelivered (user: SimUser, id: string): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const listener = (event: CustomEvent<{ id: string, status: string }>): void => {
+      if (event.detail.id === id && event.detail.status === 'delivered') {
+        user.engine.removeEventListener('messageStatus', listener)
+        resolve()
+      }
+    }
+    user.engine.addEventListener('messageStatus', listener)
+  })
+}
+
+async function rtt (): Promise<BenchResult[]> {
+  const net = await SimNetwork.create()
+  try {
+    const alice = await net.addUser('alice')
+    const bob = await net.addUser('bob')
+    await introduce(alice, bob)
+    await serveEcho(bob.engine.node)
+    const bobId = peerIdFromString(bob.engine.peerId)
+    const warm = await alice.engine.send(bob.engine.peerId, 'warm-up')
+    await deliveredWithin(alice, warm.id, 10_000)
+
+    const baseline: number[] = []
+    for (let i = 0; i < RTT_MESSAGES; i++) {
+      const t0 = performance.now()
+      await echoOnce(alice.engine.node, bobId)
+      baseline.push(performance.now() - t0)
+    }
+    const parley: number[] = []
+    for (let i = 0; i < RTT_MESSAGES; i++) {
+      const t0 = performance.now()
+      const message = await alice.engine.send(bob.engine.peerId, `rtt ${i}`)
+      await onDelivered(alice, message.id)
+      parley.push(performance.now() - t0)
+    }
+    return [
+      result('rtt-p50', percentile(parley, 50), 'ms', percentile(baseline, 50), 'ratio ≤ 3'),
+      result('rtt-p99', percentile(parley, 99), 'ms', percentile(baseline, 99), 'ratio ≤ 5')
+    ]
+  } finally {
+    await net.stop()
+  }
+}
+
+async function throughput (): Promise<BenchResult[]> {
+  const net = await SimNetwork.create()
+  try {
+    const alice = await net.addUser('alice')
+    const bob = await net.addUser('bob')
+    await introduce(alice, bob)
+    await serveEcho(bob.engine.node)
+    const warm = await alice.engine.send(bob.engine.peerId, 'warm-up')
+    await deliveredWithin(alice, warm.id, 10_000)
+    const text = 'x'.repeat(200)
+
+    let t0 = performance.now()
+    await echoMany(alice.engine.node, peerIdFromString(bob.engine.peerId), THROUGHPUT_MESSAGES, text.length)
+    const baselineRate = THROUGHPUT_MESSAGES / ((performance.now() - t0) / 1000)
+
+    let delivered = 0
+    const done = new Promise<void>(resolve => {
+      alice.engine.addEventListener('messageStatus', (event) => {
+        if (event.detail.status === 'delivered' && ++delivered === THROUGHPUT_MESSAGES) resolve()
+      })
+    })
+    t0 = performance.now()
+    for (let i = 0; i < THROUGHPUT_MESSAGES; i++) await alice.engine.send(bob.engine.peerId, text)
+    await done
+    const rate = THROUGHPUT_MESSAGES / ((performance.now() - t0) / 1000)
+    return [result('throughput', rate, 'msg/s', baselineRate, '≥ 2000 msg/s')]
+  } finally {
+    await net.stop()
+  }
+}
+
+async function coldFirstMessage (): Promise<BenchResult[]> {
+  const net = await SimNetwork.create()
+  try {
+    const users: SimUser[] = []
+    for (let i = 0; i < COLD_NODES; i++) {
+      users.push(await net.addUser(`user${i}`, { noInviteRelays: true }))
+      await serveEcho(users[i].engine.node)
+    }
+    // Let the DHT routing tables fill before measuring.
+    await new Promise(resolve => setTimeout(resolve, 2_000))
+    const forget = async (a: SimUser, b: SimUser): Promise<void> => {
+      const id = peerIdFromString(b.engine.peerId)
+      await a.engine.node.hangUp(id)
+      await a.engine.node.peerStore.delete(id)
+    }
+    const baseline: number[] = []
+    const parley: number[] = []
+    for (let t = 0; t < COLD_TRIALS; t++) {
+      const a = users[t % COLD_NODES]
+      const b = users[(t * 7 + 3) % COLD_NODES]
+      const c = users[(t * 11 + 5) % COLD_NODES]
+      if (a === b || a === c || b === c) continue
+      // Baseline: DHT lookup + dial + 1-byte echo to a peer we know nothing about.
+      await forget(a, c)
+      let t0 = performance.now()
+      const cId = peerIdFromString(c.engine.peerId)
+      await a.engine.node.peerRouting.findPeer(cId)
+      await echoOnce(a.engine.node, cId)
+      baseline.push(performance.now() - t0)
+      // Parley: new contact from an invite with no addresses → DHT → dial → bundle → PQXDH → ack.
+      const invite = await b.engine.invite()
+      await forget(a, b)
+      t0 = performance.now()
+      await a.engine.addContact(invite, `contact${t}`)
+      const message = await a.engine.send(b.engine.peerId, 'first message')
+      await onDelivered(a, message.id)
+      parley.push(performance.now() - t0)
+    }
+    return [result('cold-first-message-p50', percentile(parley, 50), 'ms', percentile(baseline, 50), '< 300 ms')]
+  } finally {
+    await net.stop()
+  }
+}
+
+const BENCHES: Record<string, () => Promise<BenchResult[]>> = { rtt, throughput, 'cold-first-message': coldFirstMessage }
+
+async function main (): Promise<void> {
+  const args = process.argv.slice(2)
+  const json = args.includes('--json')
+  const only = args.filter(a => !a.startsWith('--'))
+  for (const name of only) if (BENCHES[name] == null) throw new Error(`unknown benchmark "${name}" (have: ${Object.keys(BENCHES).join(', ')})`)
+  for (const [name, run] of Object.entries(BENCHES)) {
+    if (only.length > 0 && !only.includes(name)) continue
+    for (const r of await run()) {
+      if (json) console.log(JSON.stringify({ name: r.name, value: r.value, unit: r.unit, baseline: r.baseline, ratio: r.ratio }))
+      else console.log(`${r.name.padEnd(24)} ${String(r.value).padStart(10)} ${r.unit.padEnd(6)} baseline ${r.baseline} ${r.unit}  ratio ${r.ratio}×  (target ${r.target ?? '-'})`)
+    }
+  }
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  console.error(err)
+  process.exit(1)
+})
