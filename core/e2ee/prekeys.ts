@@ -29,7 +29,7 @@ export const REPLACED_PREKEY_GRACE_MS = SIGNED_PREKEY_ROTATION_MS
 const MAX_PREKEY_ID = 0xffffff
 
 function nextId (db: ParleyDatabase, table: string): number {
-  const row = db.sql.prepare(`SELECT max(id) AS id FROM ${table}`).get() as { id: number | null }
+  const row = db.statement(`SELECT max(id) AS id FROM ${table}`).get() as { id: number | null }
   return ((row.id ?? 0) % MAX_PREKEY_ID) + 1
 }
 
@@ -40,14 +40,14 @@ function nextId (db: ParleyDatabase, table: string): number {
  */
 export async function replenishPrekeys (db: ParleyDatabase, identity: DeviceIdentity, stores: SignalStores, now = Date.now()): Promise<void> {
   await db.write(async () => {
-    const newestSigned = db.sql.prepare('SELECT max(created_at) AS t FROM signal_signed_prekeys').get() as { t: number | null }
+    const newestSigned = db.statement('SELECT max(created_at) AS t FROM signal_signed_prekeys').get() as { t: number | null }
     if (newestSigned.t == null || now - newestSigned.t > SIGNED_PREKEY_ROTATION_MS) {
       const id = nextId(db, 'signal_signed_prekeys')
       const key = PrivateKey.generate()
       const signature = identity.signal.privateKey.sign(key.getPublicKey().serialize())
       await stores.signedPrekeys.saveSignedPreKey(id, SignedPreKeyRecord.new(id, now, key.getPublicKey(), key, signature))
     }
-    const newestKyber = db.sql.prepare('SELECT max(created_at) AS t FROM signal_kyber_prekeys WHERE last_resort = 1').get() as { t: number | null }
+    const newestKyber = db.statement('SELECT max(created_at) AS t FROM signal_kyber_prekeys WHERE last_resort = 1').get() as { t: number | null }
     if (newestKyber.t == null || now - newestKyber.t > SIGNED_PREKEY_ROTATION_MS) {
       const id = nextId(db, 'signal_kyber_prekeys')
       const pair = KEMKeyPair.generate()
@@ -55,11 +55,11 @@ export async function replenishPrekeys (db: ParleyDatabase, identity: DeviceIden
       stores.kyberPrekeys.saveKyber(id, KyberPreKeyRecord.new(id, now, pair, signature), true)
     }
     const cutoff = now - SIGNED_PREKEY_ROTATION_MS - REPLACED_PREKEY_GRACE_MS
-    db.sql.prepare(`DELETE FROM signal_signed_prekeys WHERE created_at < ?
+    db.statement(`DELETE FROM signal_signed_prekeys WHERE created_at < ?
       AND id != (SELECT id FROM signal_signed_prekeys ORDER BY created_at DESC, id DESC LIMIT 1)`).run(cutoff)
-    db.sql.prepare(`DELETE FROM signal_kyber_prekeys WHERE last_resort = 1 AND created_at < ?
+    db.statement(`DELETE FROM signal_kyber_prekeys WHERE last_resort = 1 AND created_at < ?
       AND id != (SELECT id FROM signal_kyber_prekeys WHERE last_resort = 1 ORDER BY created_at DESC, id DESC LIMIT 1)`).run(cutoff)
-    const available = db.sql.prepare('SELECT count(*) AS n FROM signal_prekeys WHERE handed_out = 0').get() as { n: number }
+    const available = db.statement('SELECT count(*) AS n FROM signal_prekeys WHERE handed_out = 0').get() as { n: number }
     if (available.n < ONE_TIME_PREKEYS_MIN) {
       let id = nextId(db, 'signal_prekeys')
       for (let i = available.n; i < ONE_TIME_PREKEYS_TARGET; i++) {
@@ -78,16 +78,16 @@ export async function replenishPrekeys (db: ParleyDatabase, identity: DeviceIden
  */
 export async function takeBundle (db: ParleyDatabase, identity: DeviceIdentity, stores: SignalStores): Promise<PreKeyBundleMessage> {
   return await db.write(async () => {
-    const signedRow = db.sql.prepare('SELECT id FROM signal_signed_prekeys ORDER BY created_at DESC, id DESC LIMIT 1').get() as { id: number } | undefined
-    const kyberRow = db.sql.prepare('SELECT id FROM signal_kyber_prekeys WHERE last_resort = 1 ORDER BY created_at DESC, id DESC LIMIT 1').get() as { id: number } | undefined
+    const signedRow = db.statement('SELECT id FROM signal_signed_prekeys ORDER BY created_at DESC, id DESC LIMIT 1').get() as { id: number } | undefined
+    const kyberRow = db.statement('SELECT id FROM signal_kyber_prekeys WHERE last_resort = 1 ORDER BY created_at DESC, id DESC LIMIT 1').get() as { id: number } | undefined
     if (signedRow == null || kyberRow == null) throw new Error('prekeys have not been generated yet')
     const signed = await stores.signedPrekeys.getSignedPreKey(signedRow.id)
     const kyber = await stores.kyberPrekeys.getKyberPreKey(kyberRow.id)
-    const oneTimeRow = db.sql.prepare('SELECT id FROM signal_prekeys WHERE handed_out = 0 ORDER BY id LIMIT 1').get() as { id: number } | undefined
+    const oneTimeRow = db.statement('SELECT id FROM signal_prekeys WHERE handed_out = 0 ORDER BY id LIMIT 1').get() as { id: number } | undefined
     let prekeyId: number | undefined
     let prekey: Uint8Array<ArrayBuffer> | undefined
     if (oneTimeRow != null) {
-      db.sql.prepare('UPDATE signal_prekeys SET handed_out = 1 WHERE id = ?').run(oneTimeRow.id)
+      db.statement('UPDATE signal_prekeys SET handed_out = 1 WHERE id = ?').run(oneTimeRow.id)
       prekeyId = oneTimeRow.id
       prekey = (await stores.prekeys.getPreKey(oneTimeRow.id)).publicKey().serialize()
     }

@@ -35,12 +35,12 @@ export class SqlSessionStore extends SessionStore {
   constructor (private readonly db: ParleyDatabase) { super() }
 
   override async saveSession (address: ProtocolAddress, record: SessionRecord): Promise<void> {
-    this.db.sql.prepare('INSERT INTO signal_sessions (address, record) VALUES (?, ?) ON CONFLICT(address) DO UPDATE SET record = excluded.record')
+    this.db.statement('INSERT INTO signal_sessions (address, record) VALUES (?, ?) ON CONFLICT(address) DO UPDATE SET record = excluded.record')
       .run(addressKey(address), record.serialize())
   }
 
   override async getSession (address: ProtocolAddress): Promise<SessionRecord | null> {
-    const row = this.db.sql.prepare('SELECT record FROM signal_sessions WHERE address = ?').get(addressKey(address)) as RecordRow | undefined
+    const row = this.db.statement('SELECT record FROM signal_sessions WHERE address = ?').get(addressKey(address)) as RecordRow | undefined
     return row == null ? null : SessionRecord.deserialize(bytes(row.record))
   }
 
@@ -77,7 +77,7 @@ export class SqlIdentityKeyStore extends IdentityKeyStore {
     const existing = this.pinned(address)
     const serialized = key.serialize()
     if (existing != null && equalBytes(existing, serialized)) return IdentityChange.NewOrUnchanged
-    this.db.sql.prepare('INSERT INTO signal_identities (address, identity_key) VALUES (?, ?) ON CONFLICT(address) DO UPDATE SET identity_key = excluded.identity_key')
+    this.db.statement('INSERT INTO signal_identities (address, identity_key) VALUES (?, ?) ON CONFLICT(address) DO UPDATE SET identity_key = excluded.identity_key')
       .run(address.name(), serialized)
     return existing == null ? IdentityChange.NewOrUnchanged : IdentityChange.ReplacedExisting
   }
@@ -93,7 +93,7 @@ export class SqlIdentityKeyStore extends IdentityKeyStore {
   }
 
   private pinned (address: ProtocolAddress): Uint8Array | undefined {
-    const row = this.db.sql.prepare('SELECT identity_key FROM signal_identities WHERE address = ?').get(address.name()) as { identity_key: Uint8Array } | undefined
+    const row = this.db.statement('SELECT identity_key FROM signal_identities WHERE address = ?').get(address.name()) as { identity_key: Uint8Array } | undefined
     return row?.identity_key
   }
 }
@@ -102,17 +102,17 @@ export class SqlPreKeyStore extends PreKeyStore {
   constructor (private readonly db: ParleyDatabase) { super() }
 
   override async savePreKey (id: number, record: PreKeyRecord): Promise<void> {
-    this.db.sql.prepare('INSERT OR REPLACE INTO signal_prekeys (id, record, handed_out) VALUES (?, ?, 0)').run(id, record.serialize())
+    this.db.statement('INSERT OR REPLACE INTO signal_prekeys (id, record, handed_out) VALUES (?, ?, 0)').run(id, record.serialize())
   }
 
   override async getPreKey (id: number): Promise<PreKeyRecord> {
-    const row = this.db.sql.prepare('SELECT record FROM signal_prekeys WHERE id = ?').get(id) as RecordRow | undefined
+    const row = this.db.statement('SELECT record FROM signal_prekeys WHERE id = ?').get(id) as RecordRow | undefined
     if (row == null) throw new Error(`no one-time prekey ${id}`)
     return PreKeyRecord.deserialize(bytes(row.record))
   }
 
   override async removePreKey (id: number): Promise<void> {
-    this.db.sql.prepare('DELETE FROM signal_prekeys WHERE id = ?').run(id)
+    this.db.statement('DELETE FROM signal_prekeys WHERE id = ?').run(id)
   }
 }
 
@@ -120,11 +120,11 @@ export class SqlSignedPreKeyStore extends SignedPreKeyStore {
   constructor (private readonly db: ParleyDatabase) { super() }
 
   override async saveSignedPreKey (id: number, record: SignedPreKeyRecord): Promise<void> {
-    this.db.sql.prepare('INSERT OR REPLACE INTO signal_signed_prekeys (id, record, created_at) VALUES (?, ?, ?)').run(id, record.serialize(), record.timestamp())
+    this.db.statement('INSERT OR REPLACE INTO signal_signed_prekeys (id, record, created_at) VALUES (?, ?, ?)').run(id, record.serialize(), record.timestamp())
   }
 
   override async getSignedPreKey (id: number): Promise<SignedPreKeyRecord> {
-    const row = this.db.sql.prepare('SELECT record FROM signal_signed_prekeys WHERE id = ?').get(id) as RecordRow | undefined
+    const row = this.db.statement('SELECT record FROM signal_signed_prekeys WHERE id = ?').get(id) as RecordRow | undefined
     if (row == null) throw new Error(`no signed prekey ${id}`)
     return SignedPreKeyRecord.deserialize(bytes(row.record))
   }
@@ -138,12 +138,12 @@ export class SqlKyberPreKeyStore extends KyberPreKeyStore {
   }
 
   saveKyber (id: number, record: KyberPreKeyRecord, lastResort: boolean): void {
-    this.db.sql.prepare('INSERT OR REPLACE INTO signal_kyber_prekeys (id, record, last_resort, used, created_at) VALUES (?, ?, ?, 0, ?)')
+    this.db.statement('INSERT OR REPLACE INTO signal_kyber_prekeys (id, record, last_resort, used, created_at) VALUES (?, ?, ?, 0, ?)')
       .run(id, record.serialize(), lastResort ? 1 : 0, record.timestamp())
   }
 
   override async getKyberPreKey (id: number): Promise<KyberPreKeyRecord> {
-    const row = this.db.sql.prepare('SELECT record FROM signal_kyber_prekeys WHERE id = ?').get(id) as RecordRow | undefined
+    const row = this.db.statement('SELECT record FROM signal_kyber_prekeys WHERE id = ?').get(id) as RecordRow | undefined
     if (row == null) throw new Error(`no Kyber prekey ${id}`)
     return KyberPreKeyRecord.deserialize(bytes(row.record))
   }
@@ -154,13 +154,13 @@ export class SqlKyberPreKeyStore extends KyberPreKeyStore {
    * that would be a replayed session start.
    */
   override async markKyberPreKeyUsed (id: number, signedPreKeyId: number, baseKey: PublicKey): Promise<void> {
-    const row = this.db.sql.prepare('SELECT last_resort FROM signal_kyber_prekeys WHERE id = ?').get(id) as { last_resort: number } | undefined
+    const row = this.db.statement('SELECT last_resort FROM signal_kyber_prekeys WHERE id = ?').get(id) as { last_resort: number } | undefined
     if (row == null) throw new Error(`no Kyber prekey ${id}`)
     if (row.last_resort === 0) {
-      this.db.sql.prepare('DELETE FROM signal_kyber_prekeys WHERE id = ?').run(id)
+      this.db.statement('DELETE FROM signal_kyber_prekeys WHERE id = ?').run(id)
       return
     }
-    const result = this.db.sql.prepare('INSERT OR IGNORE INTO signal_kyber_base_keys (kyber_prekey_id, signed_prekey_id, base_key) VALUES (?, ?, ?)')
+    const result = this.db.statement('INSERT OR IGNORE INTO signal_kyber_base_keys (kyber_prekey_id, signed_prekey_id, base_key) VALUES (?, ?, ?)')
       .run(id, signedPreKeyId, baseKey.serialize())
     if (result.changes === 0) throw new Error('replayed session start: this base key already used the last-resort Kyber prekey')
   }
@@ -170,12 +170,12 @@ export class SqlSenderKeyStore extends SenderKeyStore {
   constructor (private readonly db: ParleyDatabase) { super() }
 
   override async saveSenderKey (sender: ProtocolAddress, distributionId: Uuid, record: SenderKeyRecord): Promise<void> {
-    this.db.sql.prepare('INSERT OR REPLACE INTO signal_sender_keys (address, distribution_id, record) VALUES (?, ?, ?)')
+    this.db.statement('INSERT OR REPLACE INTO signal_sender_keys (address, distribution_id, record) VALUES (?, ?, ?)')
       .run(addressKey(sender), distributionId, record.serialize())
   }
 
   override async getSenderKey (sender: ProtocolAddress, distributionId: Uuid): Promise<SenderKeyRecord | null> {
-    const row = this.db.sql.prepare('SELECT record FROM signal_sender_keys WHERE address = ? AND distribution_id = ?').get(addressKey(sender), distributionId) as RecordRow | undefined
+    const row = this.db.statement('SELECT record FROM signal_sender_keys WHERE address = ? AND distribution_id = ?').get(addressKey(sender), distributionId) as RecordRow | undefined
     return row == null ? null : SenderKeyRecord.deserialize(bytes(row.record))
   }
 }

@@ -52,12 +52,12 @@ export class ContactsRepository {
   constructor (private readonly db: ParleyDatabase) {}
 
   get (peerId: string): Contact | undefined {
-    const row = this.db.sql.prepare('SELECT * FROM contacts WHERE peer_id = ?').get(peerId) as ContactRow | undefined
+    const row = this.db.statement('SELECT * FROM contacts WHERE peer_id = ?').get(peerId) as ContactRow | undefined
     return row == null ? undefined : fromRow(row)
   }
 
   list (): Contact[] {
-    return (this.db.sql.prepare('SELECT * FROM contacts ORDER BY name COLLATE NOCASE, peer_id').all() as ContactRow[]).map(fromRow)
+    return (this.db.statement('SELECT * FROM contacts ORDER BY name COLLATE NOCASE, peer_id').all() as ContactRow[]).map(fromRow)
   }
 
   /**
@@ -67,14 +67,14 @@ export class ContactsRepository {
   upsertFromInvite (contact: { peerId: string, name: string, identityKey: Uint8Array, relays: string[] }, now: number): Contact {
     const existing = this.get(contact.peerId)
     if (existing == null) {
-      this.db.sql.prepare(`INSERT INTO contacts (peer_id, name, identity_key, state, relay_addrs, created_at)
+      this.db.statement(`INSERT INTO contacts (peer_id, name, identity_key, state, relay_addrs, created_at)
         VALUES (?, ?, ?, 'accepted', ?, ?)`).run(contact.peerId, contact.name, contact.identityKey, JSON.stringify(contact.relays), now)
       this.pinIdentity(contact.peerId, contact.identityKey)
     } else if (equalBytes(existing.identityKey, contact.identityKey)) {
-      this.db.sql.prepare('UPDATE contacts SET name = ?, state = \'accepted\', relay_addrs = ? WHERE peer_id = ?')
+      this.db.statement('UPDATE contacts SET name = ?, state = \'accepted\', relay_addrs = ? WHERE peer_id = ?')
         .run(contact.name, JSON.stringify(contact.relays), contact.peerId)
     } else {
-      this.db.sql.prepare('UPDATE contacts SET name = ?, state = \'accepted\', relay_addrs = ? WHERE peer_id = ?')
+      this.db.statement('UPDATE contacts SET name = ?, state = \'accepted\', relay_addrs = ? WHERE peer_id = ?')
         .run(contact.name, JSON.stringify(contact.relays), contact.peerId)
       this.flagIdentityChange(contact.peerId, contact.identityKey)
     }
@@ -85,7 +85,7 @@ export class ContactsRepository {
 
   /** A stranger's first message: a contact in the `request` state, named by PeerId until renamed. */
   insertRequest (peerId: string, identityKey: Uint8Array, now: number): Contact {
-    this.db.sql.prepare(`INSERT INTO contacts (peer_id, name, identity_key, state, created_at)
+    this.db.statement(`INSERT INTO contacts (peer_id, name, identity_key, state, created_at)
       VALUES (?, ?, ?, 'request', ?) ON CONFLICT(peer_id) DO NOTHING`).run(peerId, peerId, identityKey, now)
     const saved = this.get(peerId)
     if (saved == null) throw new Error('contact vanished during insert')
@@ -94,7 +94,7 @@ export class ContactsRepository {
 
   /** Marks the peer's identity as changed; `newKey` when known (from a verified bundle or invite). */
   flagIdentityChange (peerId: string, newKey?: Uint8Array): void {
-    this.db.sql.prepare('UPDATE contacts SET identity_changed = 1, verified = 0, pending_identity_key = coalesce(?, pending_identity_key) WHERE peer_id = ?')
+    this.db.statement('UPDATE contacts SET identity_changed = 1, verified = 0, pending_identity_key = coalesce(?, pending_identity_key) WHERE peer_id = ?')
       .run(newKey ?? null, peerId)
   }
 
@@ -105,18 +105,18 @@ export class ContactsRepository {
   acceptIdentityChange (peerId: string): boolean {
     const contact = this.get(peerId)
     if (contact?.pendingIdentityKey == null) return false
-    this.db.sql.prepare('UPDATE contacts SET identity_key = pending_identity_key, pending_identity_key = NULL, identity_changed = 0 WHERE peer_id = ?').run(peerId)
+    this.db.statement('UPDATE contacts SET identity_key = pending_identity_key, pending_identity_key = NULL, identity_changed = 0 WHERE peer_id = ?').run(peerId)
     this.pinIdentity(peerId, contact.pendingIdentityKey)
-    this.db.sql.prepare('DELETE FROM signal_sessions WHERE address = ?').run(`${peerId}.1`)
+    this.db.statement('DELETE FROM signal_sessions WHERE address = ?').run(`${peerId}.1`)
     return true
   }
 
   setVerified (peerId: string, verified: boolean): void {
-    this.db.sql.prepare('UPDATE contacts SET verified = ? WHERE peer_id = ?').run(verified ? 1 : 0, peerId)
+    this.db.statement('UPDATE contacts SET verified = ? WHERE peer_id = ?').run(verified ? 1 : 0, peerId)
   }
 
   private pinIdentity (peerId: string, identityKey: Uint8Array): void {
-    this.db.sql.prepare('INSERT INTO signal_identities (address, identity_key) VALUES (?, ?) ON CONFLICT(address) DO UPDATE SET identity_key = excluded.identity_key')
+    this.db.statement('INSERT INTO signal_identities (address, identity_key) VALUES (?, ?) ON CONFLICT(address) DO UPDATE SET identity_key = excluded.identity_key')
       .run(peerId, identityKey)
   }
 }

@@ -12,6 +12,15 @@ export const DATABASE_FILE = 'parley.db'
 export const KEY_FILE = 'key.json'
 
 type SqlDatabase = Libsql.Database
+
+/** A burst larger than this is split over several transactions, to bound how long one holds the lock. */
+const MAX_WRITES_PER_TRANSACTION = 512
+
+interface PendingWrite {
+  fn: () => unknown
+  resolve: (value: unknown) => void
+  reject: (reason: unknown) => void
+}
 type EncryptedOptions = Libsql.Options & { encryptionKey: string }
 
 export interface OpenDatabaseOptions {
@@ -25,11 +34,14 @@ export interface OpenDatabaseOptions {
  * Writes go through `write()`, which serialises them into IMMEDIATE
  * transactions: libsignal's stores are async, so a decrypt and the row it
  * produces must commit together or not at all, and no other writer may slip
- * in while a transaction awaits.
+ * in while a transaction awaits. Concurrent writes share one commit.
  */
 export class ParleyDatabase {
   readonly sql: SqlDatabase
-  private tail: Promise<unknown> = Promise.resolve()
+  private readonly queue: PendingWrite[] = []
+  private draining: Promise<void> | undefined
+  private closed = false
+  private readonly statements = new Map<string, Libsql.Statement>()
   /** Set inside a `write()` callback's async context, so nested writes join it. */
   private readonly transactionScope = new AsyncLocalStorage<true>()
 
@@ -79,32 +91,83 @@ export class ParleyDatabase {
     return db
   }
 
+  /** A prepared statement, compiled once per connection: preparing costs more than running. */
+  statement (source: string): Libsql.Statement {
+    // libsql aborts the whole process on use after close; fail this call instead.
+    if (this.closed) throw new ParleyError('internal', 'the database is closed')
+    let prepared = this.statements.get(source)
+    if (prepared == null) {
+      prepared = this.sql.prepare(source)
+      this.statements.set(source, prepared)
+    }
+    return prepared
+  }
+
   /**
-   * Runs `fn` inside one IMMEDIATE transaction, after every earlier write has
-   * finished. Nested calls join the outer transaction.
+   * Runs `fn` inside an IMMEDIATE transaction and resolves after COMMIT, so
+   * whatever `fn` wrote is durable by then. Writes requested while another
+   * transaction is open are grouped into the next one (group commit): each
+   * runs in its own savepoint, so one that throws is undone alone, and a burst
+   * costs one fsync instead of one per write. Nested calls join the
+   * transaction they are called from.
    */
   async write<T> (fn: () => T | Promise<T>): Promise<T> {
     if (this.transactionScope.getStore() === true) return await fn()
-    const run = async (): Promise<T> => await this.transactionScope.run(true, async () => {
-      this.sql.exec('BEGIN IMMEDIATE')
-      try {
-        const result = await fn()
-        this.sql.exec('COMMIT')
-        return result
-      } catch (err) {
-        if (this.sql.inTransaction) this.sql.exec('ROLLBACK')
-        throw err
-      }
+    if (this.closed) throw new ParleyError('internal', 'the database is closed')
+    return await new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject })
+      this.draining ??= this.drain().finally(() => { this.draining = undefined })
     })
-    const result = this.tail.then(run, run)
-    this.tail = result.catch(() => undefined)
-    return await result
+  }
+
+  private async drain (): Promise<void> {
+    while (this.queue.length > 0) {
+      const group = this.queue.splice(0, MAX_WRITES_PER_TRANSACTION)
+      const outcomes: Array<{ ok: true, value: unknown } | { ok: false, error: unknown }> = []
+      try {
+        this.sql.exec('BEGIN IMMEDIATE')
+        for (const write of group) {
+          this.sql.exec('SAVEPOINT write')
+          try {
+            const value = await this.transactionScope.run(true, write.fn)
+            this.sql.exec('RELEASE write')
+            outcomes.push({ ok: true, value })
+          } catch (error) {
+            this.sql.exec('ROLLBACK TO write')
+            this.sql.exec('RELEASE write')
+            outcomes.push({ ok: false, error })
+          }
+        }
+        this.sql.exec('COMMIT')
+      } catch (error) {
+        // BEGIN or COMMIT failed (disk full, I/O error): nothing in the group is durable.
+        if (this.sql.inTransaction) this.sql.exec('ROLLBACK')
+        for (const write of group) write.reject(error)
+        continue
+      }
+      group.forEach((write, i) => {
+        const outcome = outcomes[i]
+        if (outcome.ok) write.resolve(outcome.value)
+        else write.reject(outcome.error)
+      })
+    }
   }
 
   /** Waits for pending writes, then closes the file. */
   async close (): Promise<void> {
-    await this.tail
-    if (this.sql.open) this.sql.close()
+    while (this.draining != null) await this.draining
+    this.closed = true
+    this.statements.clear()
+    if (!this.sql.open) return
+    // libsql finalises statements only when they are garbage-collected, and the
+    // file is really closed (and the WAL folded back in) only then. Leaving WAL
+    // mode now folds it in at once, so a closed data dir is complete and stays
+    // byte-for-byte still afterwards.
+    try {
+      this.sql.pragma('journal_mode = DELETE')
+    } finally {
+      this.sql.close()
+    }
   }
 }
 

@@ -3,7 +3,6 @@ import { BaseDatastore } from 'datastore-core'
 import { Key } from 'interface-datastore'
 import type { Batch, KeyQuery, Pair, Query } from 'interface-datastore'
 import { NotFoundError } from 'interface-store'
-import type Libsql from 'libsql'
 import type { ParleyDatabase } from './database.js'
 
 /** Rows read per statement while a query is iterated. */
@@ -23,7 +22,6 @@ interface Range {
  */
 export class SqlDatastore extends BaseDatastore {
   private readonly db: ParleyDatabase
-  private readonly statements = new Map<string, Libsql.Statement<unknown[]>>()
 
   constructor (db: ParleyDatabase) {
     super()
@@ -39,14 +37,14 @@ export class SqlDatastore extends BaseDatastore {
   /** Throws `NotFoundError` (what libp2p's peer store checks for) when the key is missing. */
   override get (key: Key, options?: AbortOptions): Uint8Array {
     options?.signal?.throwIfAborted()
-    const row = this.prepare('SELECT value FROM datastore WHERE key = ?').get(key.toString()) as { value: ArrayBuffer } | undefined
+    const row = this.db.statement('SELECT value FROM datastore WHERE key = ?').get(key.toString()) as { value: ArrayBuffer } | undefined
     if (row == null) throw new NotFoundError(`no datastore entry for ${key.toString()}`)
     return new Uint8Array(row.value)
   }
 
   override has (key: Key, options?: AbortOptions): boolean {
     options?.signal?.throwIfAborted()
-    return this.prepare('SELECT 1 FROM datastore WHERE key = ?').get(key.toString()) != null
+    return this.db.statement('SELECT 1 FROM datastore WHERE key = ?').get(key.toString()) != null
   }
 
   override async delete (key: Key, options?: AbortOptions): Promise<void> {
@@ -117,7 +115,7 @@ export class SqlDatastore extends BaseDatastore {
       const size = Math.min(PAGE_SIZE, remaining)
       // Keys starting with `prefix` sort from `prefix` up to `prefix` + 0xff: no
       // UTF-8 byte is 0xff, so the index bounds the range exactly, wildcards or not.
-      const rows = this.prepare(`
+      const rows = this.db.statement(`
         SELECT ${columns} FROM datastore
         WHERE key ${after == null ? '>=' : '>'} ? AND key < ? || CAST(x'ff' AS TEXT)
         ORDER BY key LIMIT ? OFFSET ?
@@ -132,22 +130,12 @@ export class SqlDatastore extends BaseDatastore {
   }
 
   private upsert (key: Key, value: Uint8Array): void {
-    this.prepare('INSERT INTO datastore (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+    this.db.statement('INSERT INTO datastore (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
       .run(key.toString(), value)
   }
 
   private remove (key: Key): void {
-    this.prepare('DELETE FROM datastore WHERE key = ?').run(key.toString())
-  }
-
-  /** Prepares each statement once. */
-  private prepare (sql: string): Libsql.Statement<unknown[]> {
-    let statement = this.statements.get(sql)
-    if (statement == null) {
-      statement = this.db.sql.prepare(sql)
-      this.statements.set(sql, statement)
-    }
-    return statement
+    this.db.statement('DELETE FROM datastore WHERE key = ?').run(key.toString())
   }
 }
 

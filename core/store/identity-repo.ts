@@ -23,7 +23,7 @@ export class IdentityRepository {
   constructor (private readonly db: ParleyDatabase) {}
 
   get (): IdentityRow | undefined {
-    const row = this.db.sql.prepare('SELECT * FROM identity WHERE id = 1').get() as SqlIdentityRow | undefined
+    const row = this.db.statement('SELECT * FROM identity WHERE id = 1').get() as SqlIdentityRow | undefined
     if (row == null) return undefined
     return {
       peerPrivateKey: new Uint8Array(row.peer_private_key),
@@ -38,14 +38,14 @@ export class IdentityRepository {
   /** Writes the identity once; a second call fails on the primary key. */
   async insert (row: IdentityRow): Promise<void> {
     await this.db.write(() => {
-      this.db.sql.prepare(`INSERT INTO identity (id, peer_private_key, signal_identity_key_pair, registration_id, binding_signature, display_name, created_at)
+      this.db.statement(`INSERT INTO identity (id, peer_private_key, signal_identity_key_pair, registration_id, binding_signature, display_name, created_at)
         VALUES (1, ?, ?, ?, ?, ?, ?)`).run(row.peerPrivateKey, row.signalIdentityKeyPair, row.registrationId, row.bindingSignature, row.displayName, row.createdAt)
     })
   }
 
   async setDisplayName (name: string): Promise<void> {
     await this.db.write(() => {
-      this.db.sql.prepare('UPDATE identity SET display_name = ? WHERE id = 1').run(name)
+      this.db.statement('UPDATE identity SET display_name = ? WHERE id = 1').run(name)
     })
   }
 }

@@ -86,14 +86,14 @@ export class MessagesRepository {
   constructor (private readonly db: ParleyDatabase) {}
 
   conversationWith (peerId: string): Conversation | undefined {
-    const row = this.db.sql.prepare('SELECT id, peer_id, next_seq, last_hash FROM conversations WHERE peer_id = ?').get(peerId) as
+    const row = this.db.statement('SELECT id, peer_id, next_seq, last_hash FROM conversations WHERE peer_id = ?').get(peerId) as
       { id: string, peer_id: string, next_seq: number, last_hash: Uint8Array | null } | undefined
     if (row == null) return undefined
     return { id: row.id, peerId: row.peer_id, nextSeq: row.next_seq, lastHash: row.last_hash == null ? undefined : new Uint8Array(row.last_hash) }
   }
 
   ensureConversation (id: string, peerId: string, now: number): Conversation {
-    this.db.sql.prepare('INSERT INTO conversations (id, peer_id, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING').run(id, peerId, now)
+    this.db.statement('INSERT INTO conversations (id, peer_id, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING').run(id, peerId, now)
     const conversation = this.conversationWith(peerId)
     if (conversation == null) throw new Error(`conversation ${id} is not with ${peerId}`)
     return conversation
@@ -102,9 +102,9 @@ export class MessagesRepository {
   /** Stores our own message, queues it and advances our sequence and hash chain. */
   insertOutgoing (message: NewMessage): void {
     this.insert(message, true, 'queued')
-    this.db.sql.prepare('INSERT INTO outbox (message_id, peer_id, seq) SELECT ?, peer_id, ? FROM conversations WHERE id = ?')
+    this.db.statement('INSERT INTO outbox (message_id, peer_id, seq) SELECT ?, peer_id, ? FROM conversations WHERE id = ?')
       .run(message.id, message.seq, message.conversationId)
-    this.db.sql.prepare('UPDATE conversations SET next_seq = ?, last_hash = ? WHERE id = ?')
+    this.db.statement('UPDATE conversations SET next_seq = ?, last_hash = ? WHERE id = ?')
       .run(message.seq + 1, message.contentHash, message.conversationId)
   }
 
@@ -114,7 +114,7 @@ export class MessagesRepository {
    */
   insertIncoming (message: NewMessage, receivedAt: number): 'stored' | 'duplicate' | 'seq_taken' {
     if (this.has(message.id)) return 'duplicate'
-    const taken = this.db.sql.prepare('SELECT 1 FROM messages WHERE conversation_id = ? AND sender = ? AND seq = ?')
+    const taken = this.db.statement('SELECT 1 FROM messages WHERE conversation_id = ? AND sender = ? AND seq = ?')
       .get(message.conversationId, message.sender, message.seq)
     if (taken != null) return 'seq_taken'
     this.insert(message, false, 'received', receivedAt)
@@ -122,42 +122,42 @@ export class MessagesRepository {
   }
 
   private insert (message: NewMessage, outgoing: boolean, status: MessageStatus, receivedAt?: number): void {
-    this.db.sql.prepare(`INSERT INTO messages (id, conversation_id, sender, outgoing, seq, prev_hash, content_hash, content, body_text, sent_at, received_at, status)
+    this.db.statement(`INSERT INTO messages (id, conversation_id, sender, outgoing, seq, prev_hash, content_hash, content, body_text, sent_at, received_at, status)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(message.id, message.conversationId, message.sender, outgoing ? 1 : 0, message.seq,
       message.prevHash, message.contentHash, message.content, message.text, message.sentAt, receivedAt ?? null, status)
   }
 
   has (id: string): boolean {
-    return this.db.sql.prepare('SELECT 1 FROM messages WHERE id = ?').get(id) != null
+    return this.db.statement('SELECT 1 FROM messages WHERE id = ?').get(id) != null
   }
 
   get (id: string): StoredMessage | undefined {
-    const row = this.db.sql.prepare(`${SELECT_MESSAGE} WHERE m.id = ?`).get(id) as MessageRow | undefined
+    const row = this.db.statement(`${SELECT_MESSAGE} WHERE m.id = ?`).get(id) as MessageRow | undefined
     return row == null ? undefined : fromRow(row)
   }
 
   /** Newest first, `limit` at most, strictly older than the `before` message when given. */
   list (conversationId: string, limit: number, before?: { sentAt: number, id: string }): StoredMessage[] {
     const rows = before == null
-      ? this.db.sql.prepare(`${SELECT_MESSAGE} WHERE m.conversation_id = ? ORDER BY m.sent_at DESC, m.id DESC LIMIT ?`).all(conversationId, limit)
-      : this.db.sql.prepare(`${SELECT_MESSAGE} WHERE m.conversation_id = ? AND (m.sent_at, m.id) < (?, ?) ORDER BY m.sent_at DESC, m.id DESC LIMIT ?`)
+      ? this.db.statement(`${SELECT_MESSAGE} WHERE m.conversation_id = ? ORDER BY m.sent_at DESC, m.id DESC LIMIT ?`).all(conversationId, limit)
+      : this.db.statement(`${SELECT_MESSAGE} WHERE m.conversation_id = ? AND (m.sent_at, m.id) < (?, ?) ORDER BY m.sent_at DESC, m.id DESC LIMIT ?`)
         .all(conversationId, before.sentAt, before.id, limit)
     return (rows as MessageRow[]).map(fromRow)
   }
 
   setStatus (ids: string[], status: MessageStatus, error?: string): void {
-    const statement = this.db.sql.prepare('UPDATE messages SET status = ?, error = ? WHERE id = ?')
+    const statement = this.db.statement('UPDATE messages SET status = ?, error = ? WHERE id = ?')
     for (const id of ids) statement.run(status, error ?? null, id)
   }
 
   /** PeerIds with anything in the outbox. */
   peersWithPending (): string[] {
-    return (this.db.sql.prepare('SELECT DISTINCT peer_id FROM outbox').all() as Array<{ peer_id: string }>).map(r => r.peer_id)
+    return (this.db.statement('SELECT DISTINCT peer_id FROM outbox').all() as Array<{ peer_id: string }>).map(r => r.peer_id)
   }
 
   /** The peer's queued messages in sequence order, at most `limit`. */
   pending (peerId: string, limit: number): OutboxEntry[] {
-    const rows = this.db.sql.prepare(`SELECT o.message_id, o.seq, m.content, o.ciphertext, o.ciphertext_type, o.attempts
+    const rows = this.db.statement(`SELECT o.message_id, o.seq, m.content, o.ciphertext, o.ciphertext_type, o.attempts
       FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.peer_id = ? ORDER BY o.seq LIMIT ?`).all(peerId, limit) as Array<{
       message_id: string, seq: number, content: Uint8Array, ciphertext: Uint8Array | null, ciphertext_type: number | null, attempts: number
     }>
@@ -172,26 +172,26 @@ export class MessagesRepository {
 
   /** True when a queued message for the peer still waits for a session to be encrypted. */
   hasUnencrypted (peerId: string): boolean {
-    return this.db.sql.prepare('SELECT 1 FROM outbox WHERE peer_id = ? AND ciphertext IS NULL LIMIT 1').get(peerId) != null
+    return this.db.statement('SELECT 1 FROM outbox WHERE peer_id = ? AND ciphertext IS NULL LIMIT 1').get(peerId) != null
   }
 
   saveCiphertext (messageId: string, ciphertext: { type: number, body: Uint8Array }): void {
-    this.db.sql.prepare('UPDATE outbox SET ciphertext = ?, ciphertext_type = ? WHERE message_id = ?').run(ciphertext.body, ciphertext.type, messageId)
+    this.db.statement('UPDATE outbox SET ciphertext = ?, ciphertext_type = ? WHERE message_id = ?').run(ciphertext.body, ciphertext.type, messageId)
   }
 
   recordAttempt (messageIds: string[], error: string): void {
-    const statement = this.db.sql.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE message_id = ?')
+    const statement = this.db.statement('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE message_id = ?')
     for (const id of messageIds) statement.run(error, id)
   }
 
   removeFromOutbox (messageIds: string[]): void {
-    const statement = this.db.sql.prepare('DELETE FROM outbox WHERE message_id = ?')
+    const statement = this.db.statement('DELETE FROM outbox WHERE message_id = ?')
     for (const id of messageIds) statement.run(id)
   }
 
   /** Drops the peer's unsent messages from the outbox, returning their ids (they stay in history as failed). */
   abandonPending (peerId: string): string[] {
-    const ids = (this.db.sql.prepare('SELECT message_id FROM outbox WHERE peer_id = ?').all(peerId) as Array<{ message_id: string }>).map(r => r.message_id)
+    const ids = (this.db.statement('SELECT message_id FROM outbox WHERE peer_id = ?').all(peerId) as Array<{ message_id: string }>).map(r => r.message_id)
     this.removeFromOutbox(ids)
     return ids
   }

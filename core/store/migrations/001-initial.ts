@@ -67,6 +67,8 @@ export const migration001Initial: Migration = {
         last_error TEXT
       ) STRICT;
       CREATE INDEX outbox_by_peer ON outbox(peer_id, seq);
+      -- Finds a peer's not-yet-encrypted messages without reading ciphertext blobs.
+      CREATE INDEX outbox_unencrypted ON outbox(peer_id) WHERE ciphertext IS NULL;
 
       CREATE TABLE signal_sessions (address TEXT PRIMARY KEY, record BLOB NOT NULL) STRICT;
       CREATE TABLE signal_identities (address TEXT PRIMARY KEY, identity_key BLOB NOT NULL) STRICT;

@@ -1,0 +1,93 @@
+import type { Command } from 'commander'
+import { startRelay } from '../relay/relay.js'
+import type { RunningRelay } from '../relay/relay.js'
+import { DEFAULT_RELAY_LIMITS } from '../net/presets.js'
+import { DEFAULT_STATS_INTERVAL_S, parseRelayFlags } from './relay-options.js'
+import type { RelayCommandOptions, RelayFlags } from './relay-options.js'
+
+const EXAMPLE = `
+Example:
+  $ parley relay --data /var/lib/parley-relay \\
+      --listen /ip4/0.0.0.0/tcp/4001 --listen /ip4/0.0.0.0/tcp/4002/ws \\
+      --metrics-port 9090
+
+Prints each listening address (with /p2p/<id>), then "relay ready <peerId>",
+then a "stats ..." line every --stats-interval seconds. SIGINT or SIGTERM
+stops it cleanly. Listening only on 127.0.0.1 turns on loopback mode for
+tests and simulations.`
+
+/** Registers `parley relay`: a headless bootstrap/relay node. */
+export function registerRelayCommand (program: Command): void {
+  program.command('relay')
+    .description('run a headless bootstrap and circuit relay node')
+    .option('--data <dir>', 'directory holding the relay identity (required)')
+    .option('--listen <multiaddr>', 'address to listen on, repeatable (default: TCP 4001 and WebSockets 4002 on 0.0.0.0)', collect)
+    .option('--max-reservations <n>', `reservations held at once (default: ${DEFAULT_RELAY_LIMITS.maxReservations})`)
+    .option('--reservation-duration <seconds>', `longest relayed connection (default: ${DEFAULT_RELAY_LIMITS.durationLimitMs / 1000})`)
+    .option('--reservation-data <bytes>', `bytes each way per relayed connection (default: ${DEFAULT_RELAY_LIMITS.dataLimitBytes})`)
+    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:<port>/metrics')
+    .option('--stats-interval <seconds>', `seconds between stats lines (default: ${DEFAULT_STATS_INTERVAL_S})`)
+    .addHelpText('after', EXAMPLE)
+    .action(async (flags: RelayFlags) => { await runRelay(parseRelayFlags(flags)) })
+}
+
+function collect (value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value]
+}
+
+async function runRelay (options: RelayCommandOptions): Promise<void> {
+  // Armed before the node starts, so a signal during start-up still ends in a clean stop.
+  const stopRequested = onStopSignal()
+  try {
+    const relay = await startRelay({
+      dataDir: options.dataDir,
+      listen: options.listen.length > 0 ? options.listen : undefined,
+      limits: options.limits,
+      metricsPort: options.metricsPort
+    })
+    for (const addr of relay.multiaddrs()) print(addr.toString())
+    print(`relay ready ${relay.peerId.toString()}`)
+
+    const timer = setInterval(() => { printStats(relay) }, options.statsIntervalMs)
+    try {
+      await stopRequested.signal
+    } finally {
+      clearInterval(timer)
+      await relay.stop()
+    }
+    print('relay stopped')
+  } finally {
+    stopRequested.dispose()
+  }
+}
+
+function printStats (relay: RunningRelay): void {
+  const { connections, reservations, dht } = relay.stats()
+  print(`stats connections=${connections} reservations=${reservations} dht=${dht}`)
+}
+
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']
+
+function onStopSignal (): { signal: Promise<NodeJS.Signals>, dispose: () => void } {
+  let received = false
+  let resolve: (signal: NodeJS.Signals) => void = () => {}
+  const signal = new Promise<NodeJS.Signals>((res) => { resolve = res })
+  const handler = (name: NodeJS.Signals): void => {
+    if (received) {
+      // A second signal means the clean stop is stuck: let the operator out.
+      process.stderr.write(`relay: ${name} during stop, exiting at once\n`)
+      process.exit(1)
+    }
+    received = true
+    resolve(name)
+  }
+  for (const name of STOP_SIGNALS) process.on(name, handler)
+  return {
+    signal,
+    dispose: () => { for (const name of STOP_SIGNALS) process.off(name, handler) }
+  }
+}
+
+function print (line: string): void {
+  process.stdout.write(`${line}\n`)
+}
