@@ -1,8 +1,9 @@
 import '../core/polyfills.js'
 import { performance } from 'node:perf_hooks'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { SimNetwork, introduce, waitFor } from '../core/sim/harness.js'
-import { echoMany, echoOnce, serveEcho } from './baselines.js'
+import { SimNetwork, waitFor } from '../core/sim/harness.js'
+import { echoMany, echoOnce, serveEcho } from '../core/sim/echo.js'
+import { startPeerProcess } from './peer-process.js'
 import { percentile, result } from './stats.js'
 import type { BenchResult } from './stats.js'
 import type { SimUser } from '../core/sim/harness.js'
@@ -24,28 +25,36 @@ async function deliveredWithin (user: SimUser, id: string, timeoutMs: number): P
   await waitFor(() => user.engine.messages.get(id)?.status === 'delivered', timeoutMs, `delivery of ${id}`)
 }
 
-/** Resolves when `user` reports message `id` delivered (event-driven, no polling delay). */
-async function onDelivered (user: SimUser, id: string): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const listener = (event: CustomEvent<{ id: string, status: string }>): void => {
-      if (event.detail.id === id && event.detail.status === 'delivered') {
-        user.engine.removeEventListener('messageStatus', listener)
-        resolve()
-      }
-    }
-    user.engine.addEventListener('messageStatus', listener)
-  })
+/**
+ * Starts listening before the send, so a fast ack cannot be missed; the
+ * returned function waits for the given message id to be delivered.
+ */
+function onDelivered (user: SimUser): (id: string) => Promise<void> {
+  const seen = new Set<string>()
+  let waiting: { id: string, resolve: () => void } | undefined
+  const listener = (event: CustomEvent<{ id: string, status: string }>): void => {
+    if (event.detail.status !== 'delivered') return
+    seen.add(event.detail.id)
+    if (waiting?.id === event.detail.id) waiting.resolve()
+  }
+  user.engine.addEventListener('messageStatus', listener)
+  return async (id: string) => {
+    await new Promise<void>(resolve => {
+      if (seen.has(id)) resolve()
+      else waiting = { id, resolve }
+    })
+    user.engine.removeEventListener('messageStatus', listener)
+  }
 }
 
 async function rtt (): Promise<BenchResult[]> {
   const net = await SimNetwork.create()
+  const alice = await net.addUser('alice')
+  const bob = await startPeerProcess(net, 'bob', await alice.engine.invite())
   try {
-    const alice = await net.addUser('alice')
-    const bob = await net.addUser('bob')
-    await introduce(alice, bob)
-    await serveEcho(bob.engine.node)
-    const bobId = peerIdFromString(bob.engine.peerId)
-    const warm = await alice.engine.send(bob.engine.peerId, 'warm-up')
+    await alice.engine.addContact(bob.invite, 'bob')
+    const bobId = peerIdFromString(bob.peerId)
+    const warm = await alice.engine.send(bob.peerId, 'warm-up')
     await deliveredWithin(alice, warm.id, 10_000)
 
     const baseline: number[] = []
@@ -57,8 +66,9 @@ async function rtt (): Promise<BenchResult[]> {
     const parley: number[] = []
     for (let i = 0; i < RTT_MESSAGES; i++) {
       const t0 = performance.now()
-      const message = await alice.engine.send(bob.engine.peerId, `rtt ${i}`)
-      await onDelivered(alice, message.id)
+      const delivered = onDelivered(alice)
+      const message = await alice.engine.send(bob.peerId, `rtt ${i}`)
+      await delivered(message.id)
       parley.push(performance.now() - t0)
     }
     return [
@@ -66,23 +76,23 @@ async function rtt (): Promise<BenchResult[]> {
       result('rtt-p99', percentile(parley, 99), 'ms', percentile(baseline, 99), 'ratio ≤ 5')
     ]
   } finally {
+    await bob.stop()
     await net.stop()
   }
 }
 
 async function throughput (): Promise<BenchResult[]> {
   const net = await SimNetwork.create()
+  const alice = await net.addUser('alice')
+  const bob = await startPeerProcess(net, 'bob', await alice.engine.invite())
   try {
-    const alice = await net.addUser('alice')
-    const bob = await net.addUser('bob')
-    await introduce(alice, bob)
-    await serveEcho(bob.engine.node)
-    const warm = await alice.engine.send(bob.engine.peerId, 'warm-up')
+    await alice.engine.addContact(bob.invite, 'bob')
+    const warm = await alice.engine.send(bob.peerId, 'warm-up')
     await deliveredWithin(alice, warm.id, 10_000)
     const text = 'x'.repeat(200)
 
     let t0 = performance.now()
-    await echoMany(alice.engine.node, peerIdFromString(bob.engine.peerId), THROUGHPUT_MESSAGES, text.length)
+    await echoMany(alice.engine.node, peerIdFromString(bob.peerId), THROUGHPUT_MESSAGES, text.length)
     const baselineRate = THROUGHPUT_MESSAGES / ((performance.now() - t0) / 1000)
 
     let delivered = 0
@@ -96,13 +106,14 @@ async function throughput (): Promise<BenchResult[]> {
     // window yields to the event loop so delivery runs alongside.
     for (let i = 0; i < THROUGHPUT_MESSAGES; i += THROUGHPUT_WINDOW) {
       const count = Math.min(THROUGHPUT_WINDOW, THROUGHPUT_MESSAGES - i)
-      await Promise.all(Array.from({ length: count }, async () => await alice.engine.send(bob.engine.peerId, text)))
+      await Promise.all(Array.from({ length: count }, async () => await alice.engine.send(bob.peerId, text)))
       await new Promise(resolve => setImmediate(resolve))
     }
     await done
     const rate = THROUGHPUT_MESSAGES / ((performance.now() - t0) / 1000)
     return [result('throughput', rate, 'msg/s', baselineRate, '≥ 2000 msg/s')]
   } finally {
+    await bob.stop()
     await net.stop()
   }
 }
@@ -141,8 +152,9 @@ async function coldFirstMessage (): Promise<BenchResult[]> {
       await forget(a, b)
       t0 = performance.now()
       await a.engine.addContact(invite, `contact${t}`)
+      const delivered = onDelivered(a)
       const message = await a.engine.send(b.engine.peerId, 'first message')
-      await onDelivered(a, message.id)
+      await delivered(message.id)
       parley.push(performance.now() - t0)
     }
     return [result('cold-first-message-p50', percentile(parley, 50), 'ms', percentile(baseline, 50), '< 300 ms')]

@@ -93,6 +93,8 @@ export class MessagesRepository {
   }
 
   ensureConversation (id: string, peerId: string, now: number): Conversation {
+    const existing = this.conversationWith(peerId)
+    if (existing?.id === id) return existing
     this.db.statement('INSERT INTO conversations (id, peer_id, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING').run(id, peerId, now)
     const conversation = this.conversationWith(peerId)
     if (conversation == null) throw new Error(`conversation ${id} is not with ${peerId}`)

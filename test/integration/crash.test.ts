@@ -6,7 +6,8 @@ import { SimNetwork, simKeyWrapper, waitFor } from '../../core/sim/harness.js'
 import { ParleyDatabase } from '../../core/store/database.js'
 import { Child } from '../helpers/child.js'
 
-const ENGINE_PROCESS = fileURLToPath(new URL('../fixtures/engine-process.js', import.meta.url))
+// The compiled module: `npm test` builds first.
+const ENGINE_PROCESS = fileURLToPath(new URL('../../dist/core/sim/engine-process.js', import.meta.url))
 const BURST = 500
 
 let net: SimNetwork | undefined
@@ -18,7 +19,7 @@ afterEach(async () => {
 })
 
 function startReceiver (dataDir: string, relayAddr: string, invite: string): Child {
-  const child = new Child(process.execPath, [ENGINE_PROCESS, dataDir, relayAddr, invite])
+  const child = new Child(process.execPath, [ENGINE_PROCESS, '--data', dataDir, '--relay', relayAddr, '--contact', invite])
   children.push(child)
   return child
 }

@@ -1,9 +1,12 @@
-import { readFrames, sendFrame } from '../core/wire/frames.js'
-import type { ParleyNode } from '../core/net/presets.js'
+import { readFrames, sendFrame } from '../wire/frames.js'
+import type { ParleyNode } from '../net/presets.js'
 import type { PeerId } from '@libp2p/interface'
 
-/** A raw libp2p protocol with no crypto or storage of Parley's: the baseline for ratios. */
-export const ECHO_PROTOCOL = '/parley/bench/echo/1.0.0'
+/**
+ * A bare framed echo protocol with none of Parley's crypto or storage: the
+ * baseline that benchmarks divide by.
+ */
+export const ECHO_PROTOCOL = '/parley/sim/echo/1.0.0'
 
 /** Echoes every frame back on the same stream. */
 export async function serveEcho (node: ParleyNode): Promise<void> {
@@ -13,7 +16,7 @@ export async function serveEcho (node: ParleyNode): Promise<void> {
   }, { runOnLimitedConnection: true })
 }
 
-/** One 1-byte echo on a fresh stream over the existing connection, as Parley opens a stream per send. */
+/** One echo on a fresh stream over the existing connection, as Parley opens a stream per delivery. */
 export async function echoOnce (from: ParleyNode, to: PeerId, payload = new Uint8Array(1)): Promise<void> {
   const stream = await from.dialProtocol(to, ECHO_PROTOCOL)
   await sendFrame(stream, payload)
