@@ -1,3 +1,4 @@
+import { peerIdFromString } from '@libp2p/peer-id'
 import { IdentityKeyPair } from '@signalapp/libsignal-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Engine } from '../../core/host/engine.js'
@@ -48,6 +49,9 @@ describe('persistence and storage', () => {
     await net.stopUser('alice')
     await net.stopUser('bob')
     alice = await net.startUser('alice')
+    // The peer store is in the database: Bob's addresses are known before any lookup.
+    const remembered = await alice.engine.node.peerStore.get(peerIdFromString(bob.engine.peerId))
+    expect(remembered.addresses.length).toBeGreaterThan(0)
     bob = await net.startUser('bob')
     expect(alice.engine.contacts.list().map(c => c.name)).toEqual(['bob'])
     expect(bob.engine.contacts.list().map(c => c.name)).toEqual(['alice'])

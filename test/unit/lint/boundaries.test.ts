@@ -1,0 +1,41 @@
+import { rmSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { ESLint } from 'eslint'
+import { describe, expect, it } from 'vitest'
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+
+/** Lints a throwaway file placed inside the layer under test, then removes it. */
+async function lintProbe (relativePath: string, source: string): Promise<string[]> {
+  const path = `${ROOT}${relativePath}`
+  writeFileSync(path, source)
+  try {
+    const [result] = await new ESLint({ cwd: ROOT }).lintFiles([path])
+    return result.messages.map(m => `${m.ruleId ?? ''}: ${m.message}`)
+  } finally {
+    rmSync(path, { force: true })
+  }
+}
+
+describe('layer boundaries (ARCHITECTURE.md) are lint errors', () => {
+  it('core/ may not import Electron, React, electron/ or renderer/', async () => {
+    const messages = await lintProbe('core/__boundary_probe__.ts', [
+      "import { app } from 'electron'",
+      "import { useState } from 'react'",
+      "import { x } from '../renderer/app.js'",
+      'export const probe = [app, useState, x]',
+      ''
+    ].join('\n'))
+    expect(messages.filter(m => m.startsWith('no-restricted-imports'))).toHaveLength(3)
+  })
+
+  it('core/ may not touch DOM globals', async () => {
+    const messages = await lintProbe('core/__dom_probe__.ts', 'export const title = document.title\n')
+    expect(messages.some(m => m.startsWith('no-restricted-globals'))).toBe(true)
+  })
+
+  it('a clean core/ module passes', async () => {
+    const messages = await lintProbe('core/__clean_probe__.ts', "import { toHex } from './bytes.js'\nexport const probe = toHex(new Uint8Array(1))\n")
+    expect(messages).toEqual([])
+  })
+})
