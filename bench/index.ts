@@ -4,6 +4,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { SimNetwork, waitFor } from '../core/sim/harness.js'
 import { echoMany, echoOnce, serveEcho } from '../core/sim/echo.js'
 import { startPeerProcess } from './peer-process.js'
+import type { PeerProcess } from './peer-process.js'
 import { percentile, result } from './stats.js'
 import type { BenchResult } from './stats.js'
 import type { SimUser } from '../core/sim/harness.js'
@@ -47,15 +48,28 @@ function onDelivered (user: SimUser): (id: string) => Promise<void> {
   }
 }
 
-async function rtt (): Promise<BenchResult[]> {
+/**
+ * Alice in this process, Bob in his own, contacts of each other, with one
+ * message already delivered (so the session exists and connections are warm).
+ */
+async function withPair<T> (run: (alice: SimUser, bob: PeerProcess) => Promise<T>): Promise<T> {
   const net = await SimNetwork.create()
   const alice = await net.addUser('alice')
   const bob = await startPeerProcess(net, 'bob', await alice.engine.invite())
   try {
     await alice.engine.addContact(bob.invite, 'bob')
-    const bobId = peerIdFromString(bob.peerId)
     const warm = await alice.engine.send(bob.peerId, 'warm-up')
     await deliveredWithin(alice, warm.id, 10_000)
+    return await run(alice, bob)
+  } finally {
+    await bob.stop()
+    await net.stop()
+  }
+}
+
+async function rtt (): Promise<BenchResult[]> {
+  return await withPair(async (alice, bob) => {
+    const bobId = peerIdFromString(bob.peerId)
 
     const baseline: number[] = []
     for (let i = 0; i < RTT_MESSAGES; i++) {
@@ -75,20 +89,11 @@ async function rtt (): Promise<BenchResult[]> {
       result('rtt-p50', percentile(parley, 50), 'ms', percentile(baseline, 50), 'ratio ≤ 3'),
       result('rtt-p99', percentile(parley, 99), 'ms', percentile(baseline, 99), 'ratio ≤ 5')
     ]
-  } finally {
-    await bob.stop()
-    await net.stop()
-  }
+  })
 }
 
 async function throughput (): Promise<BenchResult[]> {
-  const net = await SimNetwork.create()
-  const alice = await net.addUser('alice')
-  const bob = await startPeerProcess(net, 'bob', await alice.engine.invite())
-  try {
-    await alice.engine.addContact(bob.invite, 'bob')
-    const warm = await alice.engine.send(bob.peerId, 'warm-up')
-    await deliveredWithin(alice, warm.id, 10_000)
+  return await withPair(async (alice, bob) => {
     const text = 'x'.repeat(200)
 
     let t0 = performance.now()
@@ -112,10 +117,7 @@ async function throughput (): Promise<BenchResult[]> {
     await done
     const rate = THROUGHPUT_MESSAGES / ((performance.now() - t0) / 1000)
     return [result('throughput', rate, 'msg/s', baselineRate, '≥ 2000 msg/s')]
-  } finally {
-    await bob.stop()
-    await net.stop()
-  }
+  })
 }
 
 async function coldFirstMessage (): Promise<BenchResult[]> {

@@ -1,18 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { SimNetwork, introduce, waitFor } from '../../core/sim/harness.js'
-import type { StoredMessage } from '../../core/store/messages-repo.js'
-import type { SimUser } from '../../core/sim/harness.js'
+import { delivered, texts } from '../helpers/chat.js'
 
 let net: SimNetwork | undefined
 afterEach(async () => { await net?.stop(); net = undefined })
-
-function texts (user: SimUser, peer: SimUser): string[] {
-  return user.engine.history(peer.engine.peerId, 1000).reverse().map(m => m.text)
-}
-
-async function delivered (user: SimUser, message: StoredMessage, timeoutMs = 10_000): Promise<void> {
-  await waitFor(() => user.engine.messages.get(message.id)?.status === 'delivered', timeoutMs, `delivery of "${message.text}"`)
-}
 
 describe('messaging between engines', () => {
   it('finds a contact known only by invite through the DHT and talks both ways', async () => {

@@ -8,18 +8,10 @@ import { ParleyDatabase } from '../../core/store/database.js'
 import { PassphraseKeyWrapper } from '../../core/store/key-wrapper.js'
 import { filesContaining, snapshot } from '../helpers/files.js'
 import type { SimUser } from '../../core/sim/harness.js'
-import type { StoredMessage } from '../../core/store/messages-repo.js'
+import { delivered, texts } from '../helpers/chat.js'
 
 let net: SimNetwork | undefined
 afterEach(async () => { await net?.stop(); net = undefined })
-
-function texts (user: SimUser, peer: SimUser): string[] {
-  return user.engine.history(peer.engine.peerId, 1000).reverse().map(m => m.text)
-}
-
-async function delivered (user: SimUser, message: StoredMessage, timeoutMs = 10_000): Promise<void> {
-  await waitFor(() => user.engine.messages.get(message.id)?.status === 'delivered', timeoutMs, `delivery of "${message.text}"`)
-}
 
 describe('persistence and storage', () => {
   it('queues for an offline recipient and delivers within 5 s of it starting', async () => {
