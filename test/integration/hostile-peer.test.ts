@@ -5,6 +5,7 @@ import * as lp from 'it-length-prefixed'
 import { afterEach, describe, expect, it } from 'vitest'
 import { identityFromRow } from '../../core/identity/identity.js'
 import { MESSAGE_PROTOCOL } from '../../core/chat/receiver.js'
+import { MAX_BUNDLES_PER_PEER_PER_MINUTE, fetchBundle } from '../../core/e2ee/prekey-protocol.js'
 import { createParleyNode } from '../../core/net/presets.js'
 import { SimNetwork, introduce, waitFor } from '../../core/sim/harness.js'
 import { IdentityRepository } from '../../core/store/identity-repo.js'
@@ -146,5 +147,20 @@ describe('a hostile peer', () => {
     const later = await alice.engine.send(bob.engine.peerId, 'still works')
     await waitFor(() => alice.engine.messages.get(later.id)?.status === 'delivered', 10_000, 'delivery after the replay')
     expect(bob.engine.history(peerIdFromString(alice.engine.peerId).toString(), 10).map(m => m.text)).toContain('still works')
+  })
+
+  it(`gets at most ${MAX_BUNDLES_PER_PEER_PER_MINUTE} prekey bundles a minute`, async () => {
+    net = await SimNetwork.create()
+    const bob = await net.addUser('bob')
+    const mallory = await rawNode()
+    const connection = await mallory.dial(bob.engine.node.getMultiaddrs())
+    const handedOut = (): number => (bob.engine.db.sql.prepare('SELECT count(*) AS n FROM signal_prekeys WHERE handed_out = 1').get() as { n: number }).n
+    for (let i = 0; i < MAX_BUNDLES_PER_PEER_PER_MINUTE; i++) {
+      const bundle = await fetchBundle(connection)
+      expect(bundle.prekeyId).toBeDefined()
+    }
+    expect(handedOut()).toBe(MAX_BUNDLES_PER_PEER_PER_MINUTE)
+    await expect(fetchBundle(connection)).rejects.toThrow()
+    expect(handedOut()).toBe(MAX_BUNDLES_PER_PEER_PER_MINUTE)
   })
 })
