@@ -57,7 +57,7 @@ export class Outbox {
     this.started = true
     this.c.node.addEventListener('peer:connect', this.onPeerEvent)
     this.c.node.addEventListener('peer:discovery', this.onDiscovery)
-    for (const peerId of this.c.messages.peersWithPending()) this.kick(peerId)
+    for (const peerId of this.c.messages.peersWithPending()) this.kick(peerId, { force: true })
   }
 
   stop (): void {
@@ -68,25 +68,31 @@ export class Outbox {
     for (const state of this.peers.values()) clearTimeout(state.timer)
   }
 
-  /** Try to deliver the peer's queued messages now. */
-  kick (peerId: string): void {
+  /**
+   * Try to deliver the peer's queued messages now. While the peer is in
+   * backoff after a failed attempt, only `force` (the peer connected or was
+   * discovered) cuts the wait short: new messages alone must not turn an
+   * unreachable peer into a busy retry loop.
+   */
+  kick (peerId: string, options: { force?: boolean } = {}): void {
     if (!this.started) return
     const state = this.state(peerId)
     if (state.running) {
       state.again = true
       return
     }
+    if (state.timer != null && options.force !== true) return
     void this.run(peerId, state)
   }
 
   private readonly onPeerEvent = (event: CustomEvent<{ toString: () => string }>): void => {
     const peerId = event.detail.toString()
-    if (this.peers.has(peerId)) this.kick(peerId)
+    if (this.peers.has(peerId)) this.kick(peerId, { force: true })
   }
 
   private readonly onDiscovery = (event: CustomEvent<{ id: { toString: () => string } }>): void => {
     const peerId = event.detail.id.toString()
-    if (this.peers.has(peerId)) this.kick(peerId)
+    if (this.peers.has(peerId)) this.kick(peerId, { force: true })
   }
 
   private state (peerId: string): PeerState {
@@ -101,6 +107,7 @@ export class Outbox {
   private async run (peerId: string, state: PeerState): Promise<void> {
     state.running = true
     clearTimeout(state.timer)
+    state.timer = undefined
     try {
       do {
         state.again = false
@@ -116,11 +123,15 @@ export class Outbox {
       this.c.log('delivery to %s failed (%d): %s; retry in %d ms', peerId, state.failures, errorMessage(err), Math.round(delay))
       const ids = this.c.messages.pending(peerId, MAX_UNACKED_ENVELOPES).map(e => e.messageId)
       await this.c.db.write(() => { this.c.messages.recordAttempt(ids, errorMessage(err)) }).catch(() => {})
-      state.timer = setTimeout(() => { this.kick(peerId) }, delay)
+      state.timer = setTimeout(() => {
+        state.timer = undefined
+        this.kick(peerId)
+      }, delay)
       state.timer.unref?.()
     } finally {
       state.running = false
-      if (state.again && this.started) this.kick(peerId)
+      // Work that arrived during a successful run goes now; after a failure the backoff timer decides.
+      if (state.again && this.started && state.timer == null) this.kick(peerId)
     }
   }
 
