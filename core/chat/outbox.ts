@@ -36,6 +36,8 @@ export interface OutboxComponents {
 interface PeerState {
   running: boolean
   again: boolean
+  /** Set while a stream is open: wakes it to pick up newly queued messages. */
+  notify?: () => void
   failures: number
   timer?: ReturnType<typeof setTimeout>
 }
@@ -79,6 +81,7 @@ export class Outbox {
     const state = this.state(peerId)
     if (state.running) {
       state.again = true
+      state.notify?.()
       return
     }
     if (state.timer != null && options.force !== true) return
@@ -111,7 +114,7 @@ export class Outbox {
     try {
       do {
         state.again = false
-        await this.deliverAll(peerId)
+        await this.deliverAll(peerId, state)
       } while (state.again && this.started)
       state.failures = 0
       // Nothing left: forget the peer so events about it cost nothing.
@@ -135,25 +138,21 @@ export class Outbox {
     }
   }
 
-  private async deliverAll (peerId: string): Promise<void> {
-    while (this.started) {
-      const batch = this.c.messages.pending(peerId, MAX_UNACKED_ENVELOPES)
-      if (batch.length === 0) return
-      const contact = this.c.contacts.get(peerId)
-      if (contact == null) {
-        await this.fail(peerId, 'the contact was removed')
-        return
-      }
-      if (contact.identityChanged) {
-        await this.fail(peerId, 'identity_changed: this contact\'s safety number changed; verify and accept it to send')
-        return
-      }
-      const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)])
-      const connection = await connectToPeer(this.c.node, peerId, contact.relays, { signal })
-      if (!(await this.c.sessions.has(peerId))) await this.startSession(peerId, contact.identityKey, connection, signal)
-      await this.encryptMissing(peerId, batch)
-      await this.transmit(peerId, connection, batch, signal)
+  private async deliverAll (peerId: string, state: PeerState): Promise<void> {
+    if (this.c.messages.pending(peerId, 1).length === 0) return
+    const contact = this.c.contacts.get(peerId)
+    if (contact == null) {
+      await this.fail(peerId, 'the contact was removed')
+      return
     }
+    if (contact.identityChanged) {
+      await this.fail(peerId, 'identity_changed: this contact\'s safety number changed; verify and accept it to send')
+      return
+    }
+    const setup = AbortSignal.any([this.controller.signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)])
+    const connection = await connectToPeer(this.c.node, peerId, contact.relays, { signal: setup })
+    if (!(await this.c.sessions.has(peerId))) await this.startSession(peerId, contact.identityKey, connection, setup)
+    await this.transmit(peerId, connection, state)
   }
 
   /** Fetches the peer's bundle and starts a session, unless its identity key is not the one we pinned. */
@@ -183,39 +182,96 @@ export class Outbox {
     })
   }
 
-  private async transmit (peerId: string, connection: Connection, batch: OutboxEntry[], signal: AbortSignal): Promise<void> {
-    const stream = await connection.newStream(MESSAGE_PROTOCOL, { runOnLimitedConnection: true, signal })
-    const waiting = new Map(batch.map(e => [e.messageId, e]))
-    const delivered: string[] = []
+  /**
+   * Streams the peer's queued messages on one stream, keeping up to
+   * MAX_UNACKED_ENVELOPES unacknowledged, and picks up messages queued
+   * meanwhile. Acks are recorded (group-committed) while sending goes on.
+   * Fails when acks stop coming for FRAME_TIMEOUT_MS.
+   */
+  private async transmit (peerId: string, connection: Connection, state: PeerState): Promise<void> {
+    const signal = this.controller.signal
+    const stream = await connection.newStream(MESSAGE_PROTOCOL, { runOnLimitedConnection: true, signal: AbortSignal.any([signal, AbortSignal.timeout(FRAME_TIMEOUT_MS)]) })
+    const inFlight = new Set<string>()
+    /** Messages leave in sequence order: everything up to here is on the wire or answered. */
+    let sentUpTo = 0
+    const acked: string[] = []
     const rejected: Array<{ id: string, reason: string }> = []
-    try {
-      const acks = (async () => {
+    let wake: (() => void) | undefined
+    const notify = (): void => { wake?.() }
+    state.notify = notify
+    let readError: Error | undefined
+    let readEnded = false
+    const reader = (async () => {
+      try {
         for await (const frame of readFrames(stream)) {
           const ack = Ack.decode(frame)
           const id = Buffer.from(ack.id).toString('hex')
-          if (!waiting.delete(id)) continue
+          if (!inFlight.delete(id)) continue
           if (ack.status === Ack.Status.REJECTED) rejected.push({ id, reason: ack.reason.slice(0, 500) })
-          else delivered.push(id)
-          if (waiting.size === 0) return
+          else acked.push(id)
+          notify()
         }
-      })()
-      // Awaited below; if sending fails first, its rejection must not go unhandled.
-      acks.catch(() => {})
-      for (const entry of batch) {
-        const ciphertext = entry.ciphertext
-        if (ciphertext == null) throw new Error('unencrypted entry in a batch')
-        await sendFrame(stream, Envelope.encode({ id: fromHex(entry.messageId), type: ciphertext.type, ciphertext: bytes(ciphertext.body) }), { signal })
+      } catch (err) {
+        readError = err instanceof Error ? err : new Error(String(err))
+      } finally {
+        readEnded = true
+        notify()
       }
-      this.announce(batch.map(e => ({ id: e.messageId, peerId, status: 'sent' })))
-      await raceTimeout(acks, Math.max(FRAME_TIMEOUT_MS, batch.length * 100), signal)
-      await stream.close({ signal })
+    })()
+    let settling: Promise<void> = Promise.resolve()
+    const settleAcked = (): void => {
+      if (acked.length === 0 && rejected.length === 0) return
+      const delivered = acked.splice(0)
+      const refused = rejected.splice(0)
+      settling = settling.then(async () => { await this.settle(peerId, delivered, refused) })
+    }
+    try {
+      while (true) {
+        settleAcked()
+        if (readError != null) throw readError
+        signal.throwIfAborted()
+        const room = MAX_UNACKED_ENVELOPES - inFlight.size
+        const fresh = room <= 0 ? [] : this.c.messages.pending(peerId, room, sentUpTo)
+        if (fresh.length > 0) {
+          await this.encryptMissing(peerId, fresh)
+          for (const entry of fresh) {
+            const ciphertext = entry.ciphertext
+            if (ciphertext == null) throw new Error('unencrypted entry in a batch')
+            inFlight.add(entry.messageId)
+            sentUpTo = entry.seq
+            await sendFrame(stream, Envelope.encode({ id: fromHex(entry.messageId), type: ciphertext.type, ciphertext: bytes(ciphertext.body) }), { signal })
+          }
+          this.announce(fresh.map(e => ({ id: e.messageId, peerId, status: 'sent' })))
+          continue
+        }
+        if (inFlight.size === 0) {
+          // Everything sent was answered; once recorded, anything still queued is new.
+          await settling
+          if (this.c.messages.pending(peerId, 1).length === 0) break
+          sentUpTo = 0
+          continue
+        }
+        if (readEnded) throw new Error(`${inFlight.size} messages were not acknowledged`)
+        const progressed = await new Promise<boolean>(resolve => {
+          const timer = setTimeout(() => { resolve(false) }, FRAME_TIMEOUT_MS)
+          wake = () => {
+            clearTimeout(timer)
+            wake = undefined
+            resolve(true)
+          }
+        })
+        if (!progressed) throw new Error('timed out waiting for acknowledgements')
+      }
+      await stream.close({ signal: AbortSignal.any([signal, AbortSignal.timeout(FRAME_TIMEOUT_MS)]) })
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
       throw err
     } finally {
-      await this.settle(peerId, delivered, rejected)
+      state.notify = undefined
+      await reader
+      settleAcked()
+      await settling
     }
-    if (waiting.size > 0) throw new Error(`${waiting.size} messages were not acknowledged`)
   }
 
   /** Records acks in one transaction, then tells listeners. */
@@ -244,13 +300,4 @@ export class Outbox {
   private announce (changes: MessageStatusChange[]): void {
     for (const detail of changes) this.c.events.dispatchEvent(new CustomEvent('messageStatus', { detail }))
   }
-}
-
-async function raceTimeout (work: Promise<void>, ms: number, signal: AbortSignal): Promise<void> {
-  const timeout = AbortSignal.any([signal, AbortSignal.timeout(ms)])
-  await new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => { reject(new Error('timed out waiting for acknowledgements')) }
-    timeout.addEventListener('abort', onAbort, { once: true })
-    work.then(resolve, reject).finally(() => { timeout.removeEventListener('abort', onAbort) })
-  })
 }

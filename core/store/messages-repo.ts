@@ -157,10 +157,10 @@ export class MessagesRepository {
     return (this.db.statement('SELECT DISTINCT peer_id FROM outbox').all() as Array<{ peer_id: string }>).map(r => r.peer_id)
   }
 
-  /** The peer's queued messages in sequence order, at most `limit`. */
-  pending (peerId: string, limit: number): OutboxEntry[] {
+  /** The peer's queued messages in sequence order, at most `limit`, after sequence number `afterSeq`. */
+  pending (peerId: string, limit: number, afterSeq = 0): OutboxEntry[] {
     const rows = this.db.statement(`SELECT o.message_id, o.seq, m.content, o.ciphertext, o.ciphertext_type, o.attempts
-      FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.peer_id = ? ORDER BY o.seq LIMIT ?`).all(peerId, limit) as Array<{
+      FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.peer_id = ? AND o.seq > ? ORDER BY o.seq LIMIT ?`).all(peerId, afterSeq, limit) as Array<{
       message_id: string, seq: number, content: Uint8Array, ciphertext: Uint8Array | null, ciphertext_type: number | null, attempts: number
     }>
     return rows.map(row => ({
