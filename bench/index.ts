@@ -130,8 +130,14 @@ async function coldFirstMessage (): Promise<BenchResult[]> {
     }
     // Let the DHT routing tables fill before measuring.
     await new Promise(resolve => setTimeout(resolve, 2_000))
+    // Both sides forget, before the hang-up: kad-dht tags its closest peers
+    // (here, everyone) keep-alive, and libp2p's reconnect queue redials such a
+    // peer when the connection drops, so b would dial a straight back and the
+    // trial would time a reconnection instead of a DHT lookup.
     const forget = async (a: SimUser, b: SimUser): Promise<void> => {
       const id = peerIdFromString(b.engine.peerId)
+      await b.engine.node.peerStore.delete(a.engine.node.peerId)
+      await a.engine.node.peerStore.delete(id)
       await a.engine.node.hangUp(id)
       await a.engine.node.peerStore.delete(id)
     }

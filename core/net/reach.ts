@@ -37,7 +37,13 @@ export async function connectToPeer (node: ParleyNode, peerIdText: string, relay
     }
   }
   try {
-    await node.peerRouting.findPeer(peerId, options)
+    // The addresses we had just failed: ask the network, not the peer store
+    // (a cached lookup would hand the same addresses back).
+    if (known > 0) await node.peerRouting.findPeer(peerId, { ...options, useCache: false })
+    // With no addresses, dial() looks the peer up itself. Looking up first would
+    // cost two lookups whenever the peer is still in our routing table: the
+    // query dials the peer it is looking for, and that dial, having no pending
+    // dial to join, starts a lookup of its own.
     return await node.dial(peerId, options)
   } catch (err) {
     options.signal?.throwIfAborted()
