@@ -34,8 +34,8 @@ export interface AddUserOptions {
 
 /**
  * A relay and any number of engines on 127.0.0.1, each with a real encrypted
- * database in a temp dir. Integration tests, benchmarks and `parley sim`
- * build their networks with it.
+ * database in a temp dir. Integration tests and benchmarks build their
+ * networks with it.
  */
 export class SimNetwork {
   readonly root: string
