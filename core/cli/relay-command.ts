@@ -24,7 +24,7 @@ export function registerRelayCommand (program: Command): void {
     .option('--listen <multiaddr>', 'address to listen on, repeatable (default: TCP 4001 and WebSockets 4002 on 0.0.0.0)', collect)
     .option('--max-reservations <n>', `reservations held at once (default: ${DEFAULT_RELAY_LIMITS.maxReservations})`)
     .option('--reservation-duration <seconds>', `longest relayed connection (default: ${DEFAULT_RELAY_LIMITS.durationLimitMs / 1000})`)
-    .option('--reservation-data <bytes>', `bytes each way per relayed connection (default: ${DEFAULT_RELAY_LIMITS.dataLimitBytes})`)
+    .option('--reservation-data <bytes>', `bytes per relayed connection, both directions together (default: ${DEFAULT_RELAY_LIMITS.dataLimitBytes})`)
     .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:<port>/metrics')
     .option('--stats-interval <seconds>', `seconds between stats lines (default: ${DEFAULT_STATS_INTERVAL_S})`)
     .addHelpText('after', EXAMPLE)
