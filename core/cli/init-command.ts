@@ -2,8 +2,6 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { InvalidParamsError } from '../errors.js'
-import { Engine } from '../host/engine.js'
-import { identityFromRow } from '../identity/identity.js'
 import { KEY_FILE, ParleyDatabase } from '../store/database.js'
 import { IdentityRepository } from '../store/identity-repo.js'
 import { PassphraseKeyWrapper } from '../store/key-wrapper.js'
@@ -37,6 +35,8 @@ export function registerInitCommand (program: Command): void {
       const parsed = flagsSchema.safeParse(raw)
       if (!parsed.success) throw new InvalidParamsError(parsed.error.issues.map(i => i.message).join('; '))
       const { data, name, passphraseFile } = parsed.data
+      // Loaded here, not at the top: libp2p and libsignal take a second to import, and `--help` should not wait.
+      const [{ Engine }, { identityFromRow }] = await Promise.all([import('../host/engine.js'), import('../identity/identity.js')])
       const exists = existsSync(join(data, KEY_FILE))
       const wrapper = new PassphraseKeyWrapper(await readPassphrase({ passphraseFile, confirm: !exists }))
       if (exists) {

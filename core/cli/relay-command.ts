@@ -1,7 +1,6 @@
 import type { Command } from 'commander'
-import { startRelay } from '../relay/relay.js'
 import type { RunningRelay } from '../relay/relay.js'
-import { DEFAULT_RELAY_LIMITS } from '../net/presets.js'
+import { DEFAULT_RELAY_LIMITS } from '../net/relay-limits.js'
 import { DEFAULT_STATS_INTERVAL_S, parseRelayFlags } from './relay-options.js'
 import type { RelayCommandOptions, RelayFlags } from './relay-options.js'
 
@@ -39,6 +38,8 @@ async function runRelay (options: RelayCommandOptions): Promise<void> {
   // Armed before the node starts, so a signal during start-up still ends in a clean stop.
   const stopRequested = onStopSignal()
   try {
+    // Loaded here, not at the top: libp2p takes a second to import, and `--help` should not wait for it.
+    const { startRelay } = await import('../relay/relay.js')
     const relay = await startRelay({
       dataDir: options.dataDir,
       listen: options.listen.length > 0 ? options.listen : undefined,

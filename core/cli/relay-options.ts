@@ -1,8 +1,8 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { errorMessage, InvalidParamsError } from '../errors.js'
-import { DEFAULT_RELAY_LIMITS } from '../net/presets.js'
-import type { RelayLimits } from '../net/presets.js'
+import { DEFAULT_RELAY_LIMITS } from '../net/relay-limits.js'
+import type { RelayLimits } from '../net/relay-limits.js'
 
 /** `parley relay` flags as commander hands them over: strings, each optional. */
 export interface RelayFlags {

@@ -14,6 +14,8 @@ import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { missingCase } from '../unreachable.js'
 import { isLoopbackAddress } from './address-policy.js'
+import { DEFAULT_RELAY_LIMITS } from './relay-limits.js'
+import type { RelayLimits } from './relay-limits.js'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Identify, IdentifyPush } from '@libp2p/identify'
@@ -38,20 +40,9 @@ export const DHT_PROTOCOL = '/parley/kad/1.0.0'
  */
 export type Preset = 'desktop' | 'relay' | 'sim'
 
-export interface RelayLimits {
-  /** Concurrent reservations the relay holds. */
-  maxReservations: number
-  /** Longest relayed connection, ms. */
-  durationLimitMs: number
-  /** Bytes on one relayed connection, both directions counted together. */
-  dataLimitBytes: bigint
-}
+export { DEFAULT_RELAY_LIMITS }
+export type { RelayLimits }
 
-export const DEFAULT_RELAY_LIMITS: RelayLimits = {
-  maxReservations: 256,
-  durationLimitMs: 2 * 60 * 1000,
-  dataLimitBytes: 1n << 20n
-}
 
 export interface NodeConfig {
   preset: Preset
