@@ -71,3 +71,8 @@ export class InvalidParamsError extends ParleyError {
 export function errorMessage (err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
+
+/** `err` as an Error, for APIs that take one (stream.abort, rejections). */
+export function toError (err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err))
+}

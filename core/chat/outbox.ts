@@ -2,7 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { bytes, equalBytes, fromHex } from '../bytes.js'
 import { bundleFromWire } from '../e2ee/prekeys.js'
 import { fetchBundle } from '../e2ee/prekey-protocol.js'
-import { ParleyError, errorMessage } from '../errors.js'
+import { ParleyError, errorMessage, toError } from '../errors.js'
 import { connectToPeer } from '../net/reach.js'
 import { readFrames, sendFrame } from '../wire/frames.js'
 import { FRAME_TIMEOUT_MS, MAX_UNACKED_ENVELOPES } from '../wire/limits.js'
@@ -212,7 +212,7 @@ export class Outbox {
           notify()
         }
       } catch (err) {
-        readError = err instanceof Error ? err : new Error(String(err))
+        readError = toError(err)
       } finally {
         readEnded = true
         notify()
@@ -264,7 +264,7 @@ export class Outbox {
       }
       await stream.close({ signal: AbortSignal.any([signal, AbortSignal.timeout(FRAME_TIMEOUT_MS)]) })
     } catch (err) {
-      stream.abort(err instanceof Error ? err : new Error(String(err)))
+      stream.abort(toError(err))
       throw err
     } finally {
       state.notify = undefined

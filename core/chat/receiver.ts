@@ -1,7 +1,7 @@
 import { ErrorCode } from '@signalapp/libsignal-client'
 import { toHex } from '../bytes.js'
 import { signalAddress } from '../e2ee/session.js'
-import { ProtocolViolationError, errorMessage } from '../errors.js'
+import { ProtocolViolationError, errorMessage, toError } from '../errors.js'
 import { missingCase } from '../unreachable.js'
 import { abortWhenIdle, readFrames, sendFrame } from '../wire/frames.js'
 import { IDLE_STREAM_TIMEOUT_MS, MAX_UNACKED_ENVELOPES, MESSAGE_ID_BYTES } from '../wire/limits.js'
@@ -64,7 +64,7 @@ export class MessageReceiver {
         if (pending.length > MAX_UNACKED_ENVELOPES) throw new ProtocolViolationError(`more than ${MAX_UNACKED_ENVELOPES} envelopes without waiting for acks`)
         flushing ??= flush().catch((err: unknown) => {
           // A local failure (e.g. the database): reset now, so the sender retries instead of waiting for acks.
-          failure = err instanceof Error ? err : new Error(String(err))
+          failure = toError(err)
           stream.abort(failure)
         }).finally(() => { flushing = undefined })
       }
@@ -73,7 +73,7 @@ export class MessageReceiver {
       await stream.close()
     } catch (err) {
       this.c.log.error('message stream from %s failed: %s', peerId, errorMessage(err))
-      stream.abort(err instanceof Error ? err : new Error(String(err)))
+      stream.abort(toError(err))
     } finally {
       stopWatchdog()
     }

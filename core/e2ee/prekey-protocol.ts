@@ -1,4 +1,4 @@
-import { ProtocolViolationError, errorMessage } from '../errors.js'
+import { ProtocolViolationError, errorMessage, toError } from '../errors.js'
 import { abortWhenIdle, readOneFrame, sendFrame } from '../wire/frames.js'
 import { FRAME_TIMEOUT_MS } from '../wire/limits.js'
 import { PreKeyBundle, PreKeyBundleRequest } from '../wire/parley.js'
@@ -33,7 +33,7 @@ export class PrekeyService {
       await replenishPrekeys(this.c.db, this.c.identity, this.c.stores)
     } catch (err) {
       this.c.log.error('prekey request from %s failed: %s', connection.remotePeer, errorMessage(err))
-      stream.abort(err instanceof Error ? err : new Error(String(err)))
+      stream.abort(toError(err))
     } finally {
       stopWatchdog()
     }
@@ -66,7 +66,7 @@ export async function fetchBundle (connection: Connection, options: AbortOptions
       throw new ProtocolViolationError('malformed prekey bundle')
     }
   } catch (err) {
-    stream.abort(err instanceof Error ? err : new Error(String(err)))
+    stream.abort(toError(err))
     throw err
   }
 }

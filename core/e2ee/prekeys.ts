@@ -1,6 +1,7 @@
 import { KEMKeyPair, KyberPreKeyRecord, PreKeyBundle, PreKeyRecord, PrivateKey, SignedPreKeyRecord } from '@signalapp/libsignal-client'
 import { KEMPublicKey, PublicKey } from '@signalapp/libsignal-client'
 import { bytes } from '../bytes.js'
+import { PARLEY_DEVICE_ID } from '../store/signal-address.js'
 import { ProtocolViolationError } from '../errors.js'
 import { verifyBinding } from '../identity/identity.js'
 import type { DeviceIdentity } from '../identity/identity.js'
@@ -9,7 +10,7 @@ import type { PreKeyBundle as PreKeyBundleMessage } from '../wire/parley.js'
 import type { SignalStores } from './signal-stores.js'
 
 /** Every device is device 1: Parley has one device per identity. */
-export const DEVICE_ID = 1
+export const DEVICE_ID = PARLEY_DEVICE_ID
 
 /** One-time prekeys kept available; refilled to TARGET when fewer than MIN remain. */
 export const ONE_TIME_PREKEYS_TARGET = 100

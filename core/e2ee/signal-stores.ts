@@ -14,6 +14,7 @@ import {
   SignedPreKeyStore
 } from '@signalapp/libsignal-client'
 import { bytes, equalBytes } from '../bytes.js'
+import { signalAddressKey } from '../store/signal-address.js'
 import type { DeviceIdentity } from '../identity/identity.js'
 import type { ParleyDatabase } from '../store/database.js'
 import type { Direction, PrivateKey, ProtocolAddress, Uuid } from '@signalapp/libsignal-client'
@@ -26,7 +27,7 @@ import type { Direction, PrivateKey, ProtocolAddress, Uuid } from '@signalapp/li
  */
 
 function addressKey (address: ProtocolAddress): string {
-  return `${address.name()}.${address.deviceId()}`
+  return signalAddressKey(address.name(), address.deviceId())
 }
 
 interface RecordRow { record: Uint8Array }

@@ -1,4 +1,5 @@
 import { equalBytes } from '../bytes.js'
+import { PARLEY_DEVICE_ID, signalAddressKey } from './signal-address.js'
 import type { ParleyDatabase } from './database.js'
 
 export type ContactState = 'accepted' | 'request'
@@ -107,7 +108,7 @@ export class ContactsRepository {
     if (contact?.pendingIdentityKey == null) return false
     this.db.statement('UPDATE contacts SET identity_key = pending_identity_key, pending_identity_key = NULL, identity_changed = 0 WHERE peer_id = ?').run(peerId)
     this.pinIdentity(peerId, contact.pendingIdentityKey)
-    this.db.statement('DELETE FROM signal_sessions WHERE address = ?').run(`${peerId}.1`)
+    this.db.statement('DELETE FROM signal_sessions WHERE address = ?').run(signalAddressKey(peerId, PARLEY_DEVICE_ID))
     return true
   }
 
