@@ -1,4 +1,5 @@
 // @ts-check
+import { builtinModules } from 'node:module'
 import js from '@eslint/js'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
@@ -14,6 +15,24 @@ const coreBoundary = {
     { group: ['electron', 'electron/*', 'react', 'react/*', 'react-dom', 'react-dom/*'], message: 'core/ runs without Electron and without a DOM.' }
   ]
 }
+/**
+ * core/api is imported by the renderer too, so it is browser code: no Node,
+ * no `ws`, no libp2p, and nothing from core/ but itself and core/errors.
+ * It still obeys the core boundary (flat config replaces the rule's options).
+ */
+const apiMessage = 'core/api runs in the renderer: it may import only core/api, core/errors and browser-safe packages.'
+const apiBoundary = {
+  paths: builtinModules.map(name => ({ name, message: apiMessage })),
+  patterns: [
+    ...coreBoundary.patterns,
+    { group: ['node:*', 'ws', 'ws/*', 'libp2p', 'libp2p/*', '@libp2p/*', '@chainsafe/*'], message: apiMessage },
+    { group: ['**/core/*', '!**/core/api', '!**/core/api/**', '!**/core/errors.js'], message: apiMessage },
+    // From core/api/x.ts, any `../` leads out of core/api.
+    { regex: '^\\.\\./(?!errors\\.js$)', message: apiMessage }
+  ]
+}
+// The DOM lib is in tsconfig for libp2p's typings only; core/ never touches a page.
+const coreGlobals = ['window', 'document', 'localStorage', 'sessionStorage', 'navigator']
 const rendererBoundary = {
   patterns: [
     { group: ['**/core/*', '!**/core/api', '!**/core/api/**'], message: 'renderer/ may import only core/api.' },
@@ -49,8 +68,14 @@ export default tseslint.config(
     files: ['core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', coreBoundary],
-      // The DOM lib is in tsconfig for libp2p's typings only; core/ never touches a page.
-      'no-restricted-globals': ['error', 'window', 'document', 'localStorage', 'sessionStorage', 'navigator']
+      'no-restricted-globals': ['error', ...coreGlobals]
+    }
+  },
+  {
+    files: ['core/api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', apiBoundary],
+      'no-restricted-globals': ['error', ...coreGlobals, 'process', 'Buffer', 'require', '__dirname', '__filename', 'global']
     }
   },
   { files: ['renderer/**/*.{ts,tsx}'], rules: { 'no-restricted-imports': ['error', rendererBoundary] } },

@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'peer_unreachable'
   | 'identity_changed'
   | 'protocol_error'
+  | 'no_daemon'
   | 'internal'
 
 export class ParleyError extends Error {

@@ -6,8 +6,14 @@ import { fileURLToPath } from 'node:url'
 import { Command, CommanderError } from 'commander'
 import { errorMessage } from '../errors.js'
 import { EXIT_OK, exitCodeFor } from './exit-codes.js'
+import { registerContactsCommand } from './contacts-command.js'
+import { registerDaemonCommand } from './daemon-command.js'
+import { registerIdentityCommands } from './identity-commands.js'
 import { registerInitCommand } from './init-command.js'
+import { registerMessageCommands } from './message-commands.js'
 import { registerRelayCommand } from './relay-command.js'
+import { registerSimCommand } from './sim-command.js'
+import { registerStatusCommand } from './status-command.js'
 
 /**
  * The `parley` command. Each subcommand lives in its own `*-command.ts`
@@ -22,7 +28,13 @@ const program = new Command()
   .showHelpAfterError('(add --help for usage)')
 
 registerInitCommand(program)
+registerDaemonCommand(program)
+registerIdentityCommands(program)
+registerContactsCommand(program)
+registerMessageCommands(program)
+registerStatusCommand(program)
 registerRelayCommand(program)
+registerSimCommand(program)
 
 let exitCode = EXIT_OK
 try {

@@ -1,6 +1,8 @@
 import type { Command } from 'commander'
 import type { RunningRelay } from '../relay/relay.js'
 import { DEFAULT_RELAY_LIMITS } from '../net/relay-limits.js'
+import { collect } from './flags.js'
+import { onStopSignal } from './stop-signal.js'
 import { DEFAULT_STATS_INTERVAL_S, parseRelayFlags } from './relay-options.js'
 import type { RelayCommandOptions, RelayFlags } from './relay-options.js'
 
@@ -30,13 +32,9 @@ export function registerRelayCommand (program: Command): void {
     .action(async (flags: RelayFlags) => { await runRelay(parseRelayFlags(flags)) })
 }
 
-function collect (value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value]
-}
-
 async function runRelay (options: RelayCommandOptions): Promise<void> {
   // Armed before the node starts, so a signal during start-up still ends in a clean stop.
-  const stopRequested = onStopSignal()
+  const stopRequested = onStopSignal('relay')
   try {
     // Loaded here, not at the top: libp2p takes a second to import, and `--help` should not wait for it.
     const { startRelay } = await import('../relay/relay.js')
@@ -65,28 +63,6 @@ async function runRelay (options: RelayCommandOptions): Promise<void> {
 function printStats (relay: RunningRelay): void {
   const { connections, reservations, dht } = relay.stats()
   print(`stats connections=${connections} reservations=${reservations} dht=${dht}`)
-}
-
-const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']
-
-function onStopSignal (): { signal: Promise<NodeJS.Signals>, dispose: () => void } {
-  let received = false
-  let resolve: (signal: NodeJS.Signals) => void = () => {}
-  const signal = new Promise<NodeJS.Signals>((res) => { resolve = res })
-  const handler = (name: NodeJS.Signals): void => {
-    if (received) {
-      // A second signal means the clean stop is stuck: let the operator out.
-      process.stderr.write(`relay: ${name} during stop, exiting at once\n`)
-      process.exit(1)
-    }
-    received = true
-    resolve(name)
-  }
-  for (const name of STOP_SIGNALS) process.on(name, handler)
-  return {
-    signal,
-    dispose: () => { for (const name of STOP_SIGNALS) process.off(name, handler) }
-  }
 }
 
 function print (line: string): void {

@@ -25,7 +25,13 @@ import { IdentityRepository } from '../store/identity-repo.js'
 import { MessagesRepository } from '../store/messages-repo.js'
 import { MAX_TEXT_BYTES } from '../wire/limits.js'
 import { Content } from '../wire/parley.js'
+import { safetyNumber } from '../identity/safety-number.js'
+import { nodeStatus } from '../net/status.js'
+import { SettingsRepository } from '../store/settings-repo.js'
 import type { ChatEvents } from '../chat/events.js'
+import type { SafetyNumber } from '../identity/safety-number.js'
+import type { NodeStatus } from '../net/status.js'
+import type { Settings } from '../store/settings-repo.js'
 import type { DeviceIdentity } from '../identity/identity.js'
 import type { ParleyNode, Preset } from '../net/presets.js'
 import type { Contact } from '../store/contacts-repo.js'
@@ -42,24 +48,43 @@ export interface EngineOptions {
   bootstrap?: string[]
   /** Relays named in our invites; defaults to the bootstrap list. */
   inviteRelays?: string[]
+  /** A lock on `dataDir` the caller already holds (onboarding); the engine releases it on stop. */
+  lock?: DataDirLock
 }
 
 /** Contacts dialled at once when the engine starts (to tell them we are online). */
 const PRESENCE_DIAL_CONCURRENCY = 4
 const PRESENCE_DIAL_TIMEOUT_MS = 10_000
 const MAX_NAME_LENGTH = 100
+/** `network` events are coalesced: connection churn would otherwise flood the UI. */
+const NETWORK_EVENT_INTERVAL_MS = 1000
+
+/** Everything the engine announces: chat events plus contact removal and network changes. */
+export interface EngineEvents extends ChatEvents {
+  contactRemoved: CustomEvent<{ peerId: string }>
+  network: CustomEvent<NodeStatus>
+}
+
+/** The engine's settings: the stored ones and the display name, which lives with the identity. */
+export interface EngineSettings extends Settings {
+  displayName: string
+}
 
 /**
  * The whole engine for one device: database, identity, libsignal sessions,
  * the libp2p node, the message protocol and the outbox. Electron's utility
  * process, the daemon, simulations and tests all run this class.
  */
-export class Engine extends TypedEventEmitter<ChatEvents> {
+export class Engine extends TypedEventEmitter<EngineEvents> {
   readonly identity: DeviceIdentity
   readonly node: ParleyNode
   readonly db: ParleyDatabase
   readonly contacts: ContactsRepository
   readonly messages: MessagesRepository
+  readonly settings: SettingsRepository
+  private readonly identityRepo: IdentityRepository
+  private displayName: string
+  private networkTimer: ReturnType<typeof setTimeout> | undefined
   private readonly sessions: Sessions
   private readonly outbox: Outbox
   private readonly lock: DataDirLock
@@ -76,6 +101,9 @@ export class Engine extends TypedEventEmitter<ChatEvents> {
     this.node = init.node
     this.contacts = new ContactsRepository(this.db)
     this.messages = new MessagesRepository(this.db)
+    this.settings = new SettingsRepository(this.db)
+    this.identityRepo = new IdentityRepository(this.db)
+    this.displayName = this.identity.displayName
     const stores = createSignalStores(this.db, this.identity)
     this.sessions = new Sessions(this.identity, stores)
     const receiver = new MessageReceiver({
@@ -96,10 +124,10 @@ export class Engine extends TypedEventEmitter<ChatEvents> {
   private readonly replenish: () => Promise<void>
 
   /** Makes a new identity in `dataDir`. Fails if one exists. */
-  static async init (dataDir: string, wrapper: KeyWrapper, displayName: string): Promise<string> {
+  static async init (dataDir: string, wrapper: KeyWrapper, displayName: string, heldLock?: DataDirLock): Promise<string> {
     const name = validName(displayName)
     mkdirSync(dataDir, { recursive: true, mode: 0o700 })
-    const lock = DataDirLock.acquire(dataDir)
+    const lock = heldLock ?? DataDirLock.acquire(dataDir)
     try {
       const db = await ParleyDatabase.open(dataDir, wrapper, { create: true })
       try {
@@ -113,24 +141,26 @@ export class Engine extends TypedEventEmitter<ChatEvents> {
         await db.close()
       }
     } finally {
-      lock.release()
+      if (heldLock == null) lock.release()
     }
   }
 
   /** Opens an initialised data dir and starts the node. */
   static async start (options: EngineOptions): Promise<Engine> {
-    const lock = DataDirLock.acquire(options.dataDir)
+    const lock = options.lock ?? DataDirLock.acquire(options.dataDir)
     let db: ParleyDatabase | undefined
     try {
       db = await ParleyDatabase.open(options.dataDir, options.wrapper)
       const row = new IdentityRepository(db).get()
       if (row == null) throw new ParleyError('not_initialised', `no identity in ${options.dataDir}`)
       const identity = identityFromRow(row)
+      // Peers the user saved in settings join those given for this run.
+      const saved = new SettingsRepository(db).getAll().bootstrap
       const node = await createParleyNode({
         preset: options.preset ?? 'desktop',
         privateKey: identity.peerKey,
         listen: options.listen,
-        bootstrap: options.bootstrap,
+        bootstrap: unique([...(options.bootstrap ?? []), ...saved]),
         datastore: new SqlDatastore(db)
       })
       const engine = new Engine({ options, db, lock, identity, node })
@@ -138,7 +168,7 @@ export class Engine extends TypedEventEmitter<ChatEvents> {
       return engine
     } catch (err) {
       await db?.close()
-      lock.release()
+      if (options.lock == null) lock.release()
       throw err
     }
   }
@@ -151,7 +181,18 @@ export class Engine extends TypedEventEmitter<ChatEvents> {
     }
     await this.node.start()
     this.outbox.start()
+    for (const event of ['connection:open', 'connection:close', 'self:peer:update'] as const) {
+      this.node.addEventListener(event, () => { this.scheduleNetworkEvent() })
+    }
     void this.announcePresence()
+  }
+
+  private scheduleNetworkEvent (): void {
+    if (this.networkTimer != null || this.stopped) return
+    this.networkTimer = setTimeout(() => {
+      this.networkTimer = undefined
+      if (!this.stopped) this.dispatchEvent(new CustomEvent('network', { detail: this.networkStatus() }))
+    }, NETWORK_EVENT_INTERVAL_MS)
   }
 
   /** Dials every contact once, so peers with messages queued for us send them now. */
@@ -170,9 +211,42 @@ export class Engine extends TypedEventEmitter<ChatEvents> {
     return this.identity.peerId.toString()
   }
 
-  /** Relay addresses to put in invites: configured relays that carry a PeerId. */
+  /**
+   * Resolves true once connected to one of the bootstrap peers (at once when
+   * none is configured), false when `timeoutMs` passes first.
+   */
+  async waitForBootstrap (timeoutMs: number): Promise<boolean> {
+    const wanted = new Set(unique([...(this.options.bootstrap ?? []), ...this.settings.getAll().bootstrap])
+      .map(a => multiaddr(a).getComponents().findLast(c => c.name === 'p2p')?.value)
+      .filter(id => id != null))
+    const connected = (): boolean => this.node.getConnections().some(c => c.status === 'open' && wanted.has(c.remotePeer.toString()))
+    if (wanted.size === 0 || connected()) return true
+    return await new Promise<boolean>(resolve => {
+      const done = (result: boolean): void => {
+        clearTimeout(timer)
+        this.node.removeEventListener('connection:open', check)
+        resolve(result)
+      }
+      const check = (): void => { if (connected()) done(true) }
+      const timer = setTimeout(() => { done(false) }, timeoutMs)
+      this.node.addEventListener('connection:open', check)
+    })
+  }
+
+  get profile (): { peerId: string, displayName: string, createdAt: number } {
+    return { peerId: this.peerId, displayName: this.displayName, createdAt: this.identity.createdAt }
+  }
+
+  /**
+   * Relay addresses to put in invites: the relays from settings, else those
+   * given at start, else the bootstrap peers; only those that carry a PeerId.
+   */
   relayAddresses (): Multiaddr[] {
-    return (this.options.inviteRelays ?? this.options.bootstrap ?? []).map(a => multiaddr(a)).filter(a => a.getComponents().some(c => c.name === 'p2p'))
+    const settings = this.settings.getAll()
+    const configured = settings.relays.length > 0
+      ? settings.relays
+      : this.options.inviteRelays ?? unique([...(this.options.bootstrap ?? []), ...settings.bootstrap])
+    return configured.map(a => multiaddr(a)).filter(a => a.getComponents().some(c => c.name === 'p2p'))
   }
 
   async invite (): Promise<string> {
@@ -230,6 +304,83 @@ export class Engine extends TypedEventEmitter<ChatEvents> {
     return message
   }
 
+  async renameContact (peerId: string, name: string): Promise<Contact> {
+    const valid = validName(name)
+    const renamed = await this.db.write(() => this.contacts.rename(peerId, valid))
+    if (!renamed) throw new NotFoundError(`contact ${peerId}`)
+    return this.announceContact(peerId)
+  }
+
+  async markVerified (peerId: string, verified: boolean): Promise<Contact> {
+    const contact = this.requireContact(peerId)
+    if (verified && contact.identityChanged) throw new ParleyError('identity_changed', `${contact.name}'s safety number changed; accept the new one first`)
+    await this.db.write(() => { this.contacts.setVerified(peerId, verified) })
+    return this.announceContact(peerId)
+  }
+
+  /** Deletes the contact with its conversation, history, queued messages and session. */
+  async removeContact (peerId: string): Promise<void> {
+    const removed = await this.db.write(() => this.contacts.remove(peerId))
+    if (!removed) throw new NotFoundError(`contact ${peerId}`)
+    this.dispatchEvent(new CustomEvent('contactRemoved', { detail: { peerId } }))
+  }
+
+  safetyNumber (peerId: string): SafetyNumber & { verified: boolean } {
+    const contact = this.requireContact(peerId)
+    const number = safetyNumber(
+      { peerId: this.identity.peerId, identityKey: this.identity.signal.publicKey.serialize() },
+      { peerId: peerIdFromString(peerId), identityKey: contact.identityKey }
+    )
+    return { ...number, verified: contact.verified }
+  }
+
+  /** Marks every message of the conversation read; returns how many were unread. */
+  async markRead (peerId: string): Promise<number> {
+    const conversation = this.messages.conversationWith(peerId)
+    if (conversation == null) return 0
+    return await this.db.write(() => this.messages.markRead(conversation.id))
+  }
+
+  networkStatus (): NodeStatus {
+    return nodeStatus(this.node)
+  }
+
+  getSettings (): EngineSettings {
+    return { ...this.settings.getAll(), displayName: this.displayName }
+  }
+
+  /**
+   * Saves the given settings. New bootstrap peers are dialled at once and
+   * used from the next start on.
+   */
+  async setSettings (patch: Partial<EngineSettings>): Promise<EngineSettings> {
+    const { displayName, ...stored } = patch
+    for (const addr of [...(stored.bootstrap ?? []), ...(stored.relays ?? [])]) validPeerAddress(addr)
+    const before = this.settings.getAll().bootstrap
+    await this.db.write(async () => {
+      if (displayName != null) await this.identityRepo.setDisplayName(validName(displayName))
+      this.settings.update(stored)
+    })
+    if (displayName != null) this.displayName = validName(displayName)
+    for (const addr of (stored.bootstrap ?? []).filter(a => !before.includes(a))) {
+      this.node.dial(multiaddr(addr), { signal: AbortSignal.timeout(PRESENCE_DIAL_TIMEOUT_MS) })
+        .catch(err => { this.log('dial to new bootstrap peer %s failed: %s', addr, errorMessage(err)) })
+    }
+    return this.getSettings()
+  }
+
+  private requireContact (peerId: string): Contact {
+    const contact = this.contacts.get(peerId)
+    if (contact == null) throw new NotFoundError(`contact ${peerId}`)
+    return contact
+  }
+
+  private announceContact (peerId: string): Contact {
+    const contact = this.requireContact(peerId)
+    this.dispatchEvent(new CustomEvent('contact', { detail: contact }))
+    return contact
+  }
+
   /** The conversation with `peerId`, newest first. */
   history (peerId: string, limit = 50, before?: { sentAt: number, id: string }): StoredMessage[] {
     const conversation = this.messages.conversationWith(peerId)
@@ -243,15 +394,11 @@ export class Engine extends TypedEventEmitter<ChatEvents> {
    * not known yet: it is fetched from the peer's own, verified bundle first.
    */
   async acceptIdentityChange (peerId: string): Promise<Contact> {
-    const current = this.contacts.get(peerId)
-    if (current == null) throw new NotFoundError(`contact ${peerId}`)
+    const current = this.requireContact(peerId)
     if (current.identityChanged && current.pendingIdentityKey == null) await this.learnIdentityKey(current)
     const accepted = await this.db.write(() => this.contacts.acceptIdentityChange(peerId))
     if (!accepted) throw new NotFoundError(`a pending identity change for ${peerId}`)
-    const contact = this.contacts.get(peerId)
-    if (contact == null) throw new NotFoundError(`contact ${peerId}`)
-    this.dispatchEvent(new CustomEvent('contact', { detail: contact }))
-    return contact
+    return this.announceContact(peerId)
   }
 
   private async learnIdentityKey (contact: Contact): Promise<void> {
@@ -269,11 +416,27 @@ export class Engine extends TypedEventEmitter<ChatEvents> {
   async stop (): Promise<void> {
     if (this.stopped) return
     this.stopped = true
+    clearTimeout(this.networkTimer)
     this.outbox.stop()
     await this.node.stop()
     await this.db.close()
     this.lock.release()
   }
+}
+
+function unique (values: string[]): string[] {
+  return [...new Set(values)]
+}
+
+/** A peer's address must parse and name the peer (`…/p2p/<PeerId>`), or it cannot be dialled as that peer. */
+function validPeerAddress (addr: string): void {
+  let parsed: Multiaddr
+  try {
+    parsed = multiaddr(addr)
+  } catch (err) {
+    throw new InvalidParamsError(`${addr} is not a multiaddr: ${errorMessage(err)}`)
+  }
+  if (!parsed.getComponents().some(c => c.name === 'p2p')) throw new InvalidParamsError(`${addr} does not end in /p2p/<PeerId>`)
 }
 
 function validName (name: string): string {

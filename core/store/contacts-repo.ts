@@ -112,6 +112,27 @@ export class ContactsRepository {
     return true
   }
 
+  /** False when there is no such contact. */
+  rename (peerId: string, name: string): boolean {
+    return this.db.statement('UPDATE contacts SET name = ? WHERE peer_id = ?').run(name, peerId).changes > 0
+  }
+
+  /**
+   * Forgets the peer: the contact, and through foreign-key cascades its
+   * conversation, messages and queued outbox rows; then the libsignal
+   * session, sender keys and pinned identity key, so a later invite starts
+   * afresh. False when there was no such contact (its libsignal state, if
+   * any, is dropped all the same).
+   */
+  remove (peerId: string): boolean {
+    const address = signalAddressKey(peerId, PARLEY_DEVICE_ID)
+    this.db.statement('DELETE FROM signal_sessions WHERE address = ?').run(address)
+    this.db.statement('DELETE FROM signal_sender_keys WHERE address = ?').run(address)
+    // The identity store keys its pin by the bare PeerId (see pinIdentity).
+    this.db.statement('DELETE FROM signal_identities WHERE address = ?').run(peerId)
+    return this.db.statement('DELETE FROM contacts WHERE peer_id = ?').run(peerId).changes > 0
+  }
+
   setVerified (peerId: string, verified: boolean): void {
     this.db.statement('UPDATE contacts SET verified = ? WHERE peer_id = ?').run(verified ? 1 : 0, peerId)
   }

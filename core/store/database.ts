@@ -1,9 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Libsql from 'libsql'
 import { ParleyError, WrongPassphraseError } from '../errors.js'
+import { writePrivateFileAtomic } from '../private-file.js'
 import { DATABASE_KEY_BYTES, wrappedKeySchema } from './key-wrapper.js'
 import type { KeyWrapper } from './key-wrapper.js'
 import { migrate } from './migrations/index.js'
@@ -63,7 +64,7 @@ export class ParleyDatabase {
     } else if (options.create === true) {
       mkdirSync(dataDir, { recursive: true, mode: 0o700 })
       key = randomBytes(DATABASE_KEY_BYTES)
-      writeFileAtomic(keyPath, JSON.stringify(await wrapper.wrap(key), null, 2))
+      writePrivateFileAtomic(keyPath, JSON.stringify(await wrapper.wrap(key), null, 2))
     } else {
       throw new ParleyError('not_initialised', `no Parley identity in ${dataDir} (run "parley init --data ${dataDir}")`)
     }
@@ -169,10 +170,4 @@ export class ParleyDatabase {
       this.sql.close()
     }
   }
-}
-
-function writeFileAtomic (path: string, text: string): void {
-  const tmp = `${path}.tmp`
-  writeFileSync(tmp, text, { mode: 0o600 })
-  renameSync(tmp, path)
 }

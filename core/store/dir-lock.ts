@@ -10,16 +10,22 @@ export const LOCK_FILE = 'lock'
  * owner's pid; a lock left by a process that no longer runs is taken over.
  */
 export class DataDirLock {
+  /** Lock files this process holds: a second engine here on the same directory is refused too. */
+  private static readonly held = new Map<string, DataDirLock>()
+
   private constructor (private readonly path: string) {}
 
   static acquire (dataDir: string): DataDirLock {
     const path = join(dataDir, LOCK_FILE)
+    if (DataDirLock.held.has(path)) throw new ParleyError('data_dir_locked', `${dataDir} is already in use by this process`)
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const fd = openSync(path, 'wx', 0o600)
         writeSync(fd, String(process.pid))
         closeSync(fd)
-        return new DataDirLock(path)
+        const lock = new DataDirLock(path)
+        DataDirLock.held.set(path, lock)
+        return lock
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
         const owner = Number.parseInt(readFileSync(path, 'utf8'), 10)
@@ -33,6 +39,9 @@ export class DataDirLock {
   }
 
   release (): void {
+    // Only the current holder removes the file: a stale handle must not unlock someone else.
+    if (DataDirLock.held.get(this.path) !== this) return
+    DataDirLock.held.delete(this.path)
     rmSync(this.path, { force: true })
   }
 }

@@ -15,6 +15,21 @@ export interface StoredMessage {
   receivedAt?: number
   status: MessageStatus
   error?: string
+  /** An incoming message the user has not seen yet. */
+  unread: boolean
+}
+
+/** A search hit: the message and an excerpt of its text around the matched words. */
+export type MessageSearchResult = StoredMessage & { snippet: string }
+
+/** One row of the conversation list. */
+export interface ConversationSummary {
+  peerId: string
+  conversationId: string
+  lastMessage?: StoredMessage
+  unread: number
+  /** When this device last saw the conversation move, in ms; see `conversationSummaries`. */
+  lastActivity: number
 }
 
 /** A message as it enters the database: its Content and place in the sender's hash chain. */
@@ -57,6 +72,7 @@ interface MessageRow {
   received_at: number | null
   status: MessageStatus
   error: string | null
+  unread: number
 }
 
 function fromRow (row: MessageRow): StoredMessage {
@@ -71,12 +87,47 @@ function fromRow (row: MessageRow): StoredMessage {
     sentAt: row.sent_at,
     receivedAt: row.received_at ?? undefined,
     status: row.status,
-    error: row.error ?? undefined
+    error: row.error ?? undefined,
+    unread: row.unread === 1
   }
 }
 
-const SELECT_MESSAGE = `SELECT m.id, m.conversation_id, c.peer_id, m.sender, m.outgoing, m.seq, m.body_text, m.sent_at,
-  m.received_at, m.status, m.error FROM messages m JOIN conversations c ON c.id = m.conversation_id`
+const MESSAGE_COLUMNS = `m.id, m.conversation_id, c.peer_id, m.sender, m.outgoing, m.seq, m.body_text, m.sent_at,
+  m.received_at, m.status, m.error, m.unread`
+const SELECT_MESSAGE = `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN conversations c ON c.id = m.conversation_id`
+
+/** Words of the snippet around the match; the UI highlights matches itself, so no markers. */
+const SNIPPET_TOKENS = 12
+
+/**
+ * FTS5 drops every character outside these categories (unicode61's default
+ * token characters), so a word made only of others can never match. It
+ * must not reach the query either: FTS5 turns it into an empty phrase, and
+ * one empty phrase makes the whole AND match nothing.
+ */
+const INDEXED_CHARACTER = /[\p{L}\p{N}\p{Co}]/u
+
+/**
+ * The user's words as an FTS5 query that means only "all these words, the
+ * last one possibly unfinished". Each word is quoted as an FTS5 string, so
+ * `"`, `*`, `-`, `:`, `(`, AND, OR, NOT and NEAR are text, never syntax.
+ * `undefined` when nothing searchable is left.
+ */
+function ftsQueryFor (text: string): string | undefined {
+  const words = text.split(/\s+/).filter(word => INDEXED_CHARACTER.test(word))
+  if (words.length === 0) return undefined
+  const phrases = words.map(word => `"${word.replaceAll('"', '""')}"`)
+  phrases[phrases.length - 1] += '*'
+  return phrases.join(' AND ')
+}
+
+interface SummaryRow extends Omit<MessageRow, 'id' | 'conversation_id'> {
+  /** Null when the conversation has no message yet; the other message columns are then null too. */
+  id: string | null
+  conversation_id: string
+  unread_count: number
+  last_activity: number
+}
 
 /**
  * Conversations, messages and the outbox. Every method that writes expects
@@ -124,9 +175,11 @@ export class MessagesRepository {
   }
 
   private insert (message: NewMessage, outgoing: boolean, status: MessageStatus, receivedAt?: number): void {
-    this.db.statement(`INSERT INTO messages (id, conversation_id, sender, outgoing, seq, prev_hash, content_hash, content, body_text, sent_at, received_at, status)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(message.id, message.conversationId, message.sender, outgoing ? 1 : 0, message.seq,
-      message.prevHash, message.contentHash, message.content, message.text, message.sentAt, receivedAt ?? null, status)
+    // Only a peer's message waits to be read; our own were seen as they were written.
+    const unread = outgoing ? 0 : 1
+    this.db.statement(`INSERT INTO messages (id, conversation_id, sender, outgoing, seq, prev_hash, content_hash, content, body_text, sent_at, received_at, status, unread)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(message.id, message.conversationId, message.sender, outgoing ? 1 : 0, message.seq,
+      message.prevHash, message.contentHash, message.content, message.text, message.sentAt, receivedAt ?? null, status, unread)
   }
 
   has (id: string): boolean {
@@ -145,6 +198,53 @@ export class MessagesRepository {
       : this.db.statement(`${SELECT_MESSAGE} WHERE m.conversation_id = ? AND (m.sent_at, m.id) < (?, ?) ORDER BY m.sent_at DESC, m.id DESC LIMIT ?`)
         .all(conversationId, before.sentAt, before.id, limit)
     return (rows as MessageRow[]).map(fromRow)
+  }
+
+  /** Marks every message in the conversation read; returns how many were unread. */
+  markRead (conversationId: string): number {
+    // `unread = 1` in the WHERE lets SQLite use the partial index messages_unread.
+    return this.db.statement('UPDATE messages SET unread = 0 WHERE conversation_id = ? AND unread = 1').run(conversationId).changes
+  }
+
+  unreadCount (conversationId: string): number {
+    const row = this.db.statement('SELECT count(*) AS n FROM messages WHERE conversation_id = ? AND unread = 1').get(conversationId) as { n: number }
+    return row.n
+  }
+
+  /**
+   * Messages in any conversation containing all the words of `query`, the
+   * last one as a prefix (so results appear while the user types), matched
+   * without case or diacritics. Newest first, `limit` at most. The query is
+   * plain text: FTS5 operators in it are searched for as words.
+   */
+  search (query: string, limit: number): MessageSearchResult[] {
+    const match = ftsQueryFor(query)
+    if (match == null || limit < 1) return []
+    const rows = this.db.statement(`SELECT ${MESSAGE_COLUMNS}, snippet(messages_fts, 0, '', '', '…', ${SNIPPET_TOKENS}) AS snippet
+      FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id
+      WHERE messages_fts MATCH ? ORDER BY m.sent_at DESC, m.id DESC LIMIT ?`).all(match, limit) as Array<MessageRow & { snippet: string }>
+    return rows.map(row => ({ ...fromRow(row), snippet: row.snippet }))
+  }
+
+  /**
+   * Every conversation with its newest message and unread count, the most
+   * recently active first. A conversation's activity is its newest message's
+   * `receivedAt` (incoming) or `sentAt` (ours), else when it was created:
+   * `receivedAt` is this device's clock, so a peer with a clock far ahead
+   * cannot pin its conversation to the top.
+   */
+  conversationSummaries (): ConversationSummary[] {
+    // One pass over conversations; per conversation, the newest message is one
+    // step down messages_by_conversation and the count reads only messages_unread.
+    const rows = this.db.statement(`SELECT c.id AS conversation_id, c.peer_id,
+        m.id, m.sender, m.outgoing, m.seq, m.body_text, m.sent_at, m.received_at, m.status, m.error, m.unread,
+        (SELECT count(*) FROM messages u WHERE u.conversation_id = c.id AND u.unread = 1) AS unread_count,
+        coalesce(m.received_at, m.sent_at, c.created_at) AS last_activity
+      FROM conversations c
+      LEFT JOIN messages m ON m.id = (
+        SELECT newest.id FROM messages newest WHERE newest.conversation_id = c.id ORDER BY newest.sent_at DESC, newest.id DESC LIMIT 1)
+      ORDER BY last_activity DESC, c.id`).all() as SummaryRow[]
+    return rows.map(summaryFromRow)
   }
 
   setStatus (ids: string[], status: MessageStatus, error?: string): void {
@@ -197,4 +297,15 @@ export class MessagesRepository {
     this.removeFromOutbox(ids)
     return ids
   }
+}
+
+function summaryFromRow (row: SummaryRow): ConversationSummary {
+  const summary: ConversationSummary = {
+    peerId: row.peer_id,
+    conversationId: row.conversation_id,
+    unread: row.unread_count,
+    lastActivity: row.last_activity
+  }
+  if (row.id != null) summary.lastMessage = fromRow({ ...row, id: row.id })
+  return summary
 }

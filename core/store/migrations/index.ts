@@ -1,6 +1,7 @@
 import type Libsql from 'libsql'
 import { ParleyError } from '../../errors.js'
 import { migration001Initial } from './001-initial.js'
+import { migration002SearchUnreadSettings } from './002-search-unread-settings.js'
 
 /** One schema change. `up` runs inside a transaction with the version bump. */
 export interface Migration {
@@ -11,7 +12,8 @@ export interface Migration {
 
 /** In order; append only. A released migration is never edited. */
 export const MIGRATIONS: readonly Migration[] = [
-  migration001Initial
+  migration001Initial,
+  migration002SearchUnreadSettings
 ]
 
 export function schemaVersion (sql: Libsql.Database): number {

@@ -34,6 +34,22 @@ describe('layer boundaries (ARCHITECTURE.md) are lint errors', () => {
     expect(messages.some(m => m.startsWith('no-restricted-globals'))).toBe(true)
   })
 
+  it('core/api may not import Node, ws, libp2p or other core/ folders', async () => {
+    const messages = await lintProbe('core/api/__api_probe__.ts', [
+      "import { readFileSync } from 'node:fs'",
+      "import { createHash } from 'crypto'",
+      "import { WebSocket } from 'ws'",
+      "import { tcp } from '@libp2p/tcp'",
+      "import { toHex } from '../bytes.js'",
+      "import { errorMessage } from '../errors.js'",
+      "import { RpcError } from './rpc-errors.js'",
+      'export const probe = [readFileSync, createHash, WebSocket, tcp, toHex, errorMessage, RpcError, process.pid]',
+      ''
+    ].join('\n'))
+    expect(messages.filter(m => m.startsWith('no-restricted-imports'))).toHaveLength(5)
+    expect(messages.filter(m => m.startsWith('no-restricted-globals'))).toHaveLength(1)
+  })
+
   it('a clean core/ module passes', async () => {
     const messages = await lintProbe('core/__clean_probe__.ts', "import { toHex } from './bytes.js'\nexport const probe = toHex(new Uint8Array(1))\n")
     expect(messages).toEqual([])

@@ -1,0 +1,227 @@
+import { z } from 'zod'
+
+/**
+ * The API contract: every method the engine offers and every event it
+ * announces, as runtime schemas. The Electron renderer, the daemon's
+ * WebSocket clients (CLI, browser UI) and tests all speak exactly this; the
+ * host validates every call's params against it, the client every result.
+ *
+ * Everything here is plain JSON (no bytes, no Dates), so both transports
+ * carry the same text.
+ */
+
+// ── building blocks ──────────────────────────────────────────────────────────
+
+/** A libp2p PeerId as text: base58btc (`12D3KooW…`, `Qm…`). */
+export const peerIdSchema = z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{40,100}$/, 'not a PeerId')
+
+/** Display names and contact names. */
+export const nameSchema = z.string().trim().min(1, 'a name must not be empty').max(100, 'a name must be at most 100 characters')
+
+/** A multiaddr as text; the engine parses it further. */
+export const multiaddrSchema = z.string().min(2).max(512).startsWith('/', 'a multiaddr starts with "/"')
+
+/** 16-byte message ids as lowercase hex. */
+export const messageIdSchema = z.string().regex(/^[0-9a-f]{32}$/, 'not a message id')
+
+/** Longest message text accepted from a client, in characters; the engine checks UTF-8 bytes. */
+export const MAX_TEXT_CHARS = 32 * 1024
+
+export const contactSchema = z.object({
+  peerId: peerIdSchema,
+  name: z.string(),
+  verified: z.boolean(),
+  /** The contact's identity key changed: nothing is sent until the user accepts it. */
+  identityChanged: z.boolean(),
+  /** `request`: a stranger who wrote first and has not been accepted. */
+  state: z.enum(['accepted', 'request']),
+  relays: z.array(z.string()),
+  createdAt: z.number().int()
+})
+export type Contact = z.infer<typeof contactSchema>
+
+export const messageStatusSchema = z.enum(['queued', 'sent', 'delivered', 'failed', 'received'])
+export type MessageStatus = z.infer<typeof messageStatusSchema>
+
+export const messageSchema = z.object({
+  id: messageIdSchema,
+  conversationId: z.string(),
+  /** The contact this conversation is with. */
+  peerId: peerIdSchema,
+  /** PeerId of the author: ours for outgoing messages. */
+  sender: peerIdSchema,
+  outgoing: z.boolean(),
+  seq: z.number().int(),
+  text: z.string(),
+  sentAt: z.number().int(),
+  receivedAt: z.number().int().optional(),
+  status: messageStatusSchema,
+  error: z.string().optional(),
+  unread: z.boolean()
+})
+export type Message = z.infer<typeof messageSchema>
+
+export const conversationSchema = z.object({
+  peerId: peerIdSchema,
+  name: z.string(),
+  state: z.enum(['accepted', 'request']),
+  verified: z.boolean(),
+  identityChanged: z.boolean(),
+  lastMessage: messageSchema.optional(),
+  unread: z.number().int().nonnegative(),
+  lastActivity: z.number().int()
+})
+export type ConversationSummary = z.infer<typeof conversationSchema>
+
+export const networkStatusSchema = z.object({
+  peerId: peerIdSchema,
+  listenAddresses: z.array(z.string()),
+  connections: z.array(z.object({
+    peerId: z.string(),
+    address: z.string(),
+    direction: z.enum(['inbound', 'outbound']),
+    /** A relayed connection with data and time limits. */
+    limited: z.boolean()
+  })),
+  /** PeerIds of the relays that hold a reservation for us. */
+  relayReservations: z.array(z.string()),
+  /**
+   * How others can reach us: `public` (a public address of our own),
+   * `relayed` (only through a relay), `private` (LAN or loopback only),
+   * `unknown` (not listening yet).
+   */
+  nat: z.enum(['public', 'relayed', 'private', 'unknown']),
+  dhtRoutingTableSize: z.number().int().nonnegative()
+})
+export type NetworkStatus = z.infer<typeof networkStatusSchema>
+
+export const settingsSchema = z.object({
+  displayName: nameSchema,
+  /** Bootstrap peers (multiaddrs ending in /p2p/<PeerId>); used from the next start, dialled at once. */
+  bootstrap: z.array(multiaddrSchema).max(16),
+  /** Relays named in our invites; empty means the bootstrap peers. */
+  relays: z.array(multiaddrSchema).max(8),
+  notifications: z.object({ enabled: z.boolean(), showContent: z.boolean() }),
+  theme: z.enum(['system', 'light', 'dark'])
+})
+export type Settings = z.infer<typeof settingsSchema>
+
+const noParams = z.object({})
+const peerParams = z.object({ peerId: peerIdSchema })
+
+// ── the contract ─────────────────────────────────────────────────────────────
+
+export const parleyContract = {
+  methods: {
+    /** `onboarding` until an identity exists (the UI's first screen), then `ready`. */
+    appState: {
+      params: noParams,
+      result: z.object({ state: z.enum(['onboarding', 'ready']), peerId: peerIdSchema.optional() })
+    },
+    /** Onboarding: make this device's identity and start the node. */
+    createIdentity: {
+      params: z.object({ displayName: nameSchema }),
+      result: z.object({ peerId: peerIdSchema })
+    },
+    whoami: {
+      params: noParams,
+      result: z.object({ peerId: peerIdSchema, displayName: z.string(), createdAt: z.number().int() })
+    },
+    /** A signed invite code (`parley:…`, at most 400 characters) for a link or QR code. */
+    invite: {
+      params: noParams,
+      result: z.object({ code: z.string() })
+    },
+
+    addContact: {
+      params: z.object({ invite: z.string().min(1).max(400, 'an invite code is at most 400 characters'), name: nameSchema }),
+      result: contactSchema
+    },
+    listContacts: {
+      params: noParams,
+      result: z.object({ contacts: z.array(contactSchema) })
+    },
+    renameContact: {
+      params: z.object({ peerId: peerIdSchema, name: nameSchema }),
+      result: contactSchema
+    },
+    /** Deletes the contact with its conversation, history, queued messages and session. */
+    removeContact: {
+      params: peerParams,
+      result: z.object({ removed: z.literal(true) })
+    },
+    /** libsignal's fingerprint of both identity keys: 60 digits to compare, and bytes for a QR code. */
+    safetyNumber: {
+      params: peerParams,
+      result: z.object({ digits: z.string().regex(/^[0-9]{60}$/), scannable: z.string(), verified: z.boolean() })
+    },
+    markVerified: {
+      params: z.object({ peerId: peerIdSchema, verified: z.boolean().default(true) }),
+      result: contactSchema
+    },
+    /** The user compared the new safety number and trusts the contact's new identity key. */
+    acceptIdentityChange: {
+      params: peerParams,
+      result: contactSchema
+    },
+
+    /** Newest activity first. */
+    listConversations: {
+      params: noParams,
+      result: z.object({ conversations: z.array(conversationSchema) })
+    },
+    /** A page of history, newest first; pass `nextCursor` back as `before` for older messages. */
+    messages: {
+      params: z.object({
+        peerId: peerIdSchema,
+        limit: z.number().int().min(1).max(200).default(50),
+        before: z.string().max(64).optional()
+      }),
+      result: z.object({ messages: z.array(messageSchema), nextCursor: z.string().optional() })
+    },
+    /** Stores and queues the message; `messageStatus` events follow. */
+    send: {
+      params: z.object({ peerId: peerIdSchema, text: z.string().min(1, 'the message is empty').max(MAX_TEXT_CHARS) }),
+      result: messageSchema
+    },
+    markRead: {
+      params: peerParams,
+      result: z.object({ marked: z.number().int().nonnegative() })
+    },
+    /** Full-text search over all history; the query is plain words, the last one a prefix. */
+    search: {
+      params: z.object({ query: z.string().max(200), limit: z.number().int().min(1).max(100).default(20) }),
+      result: z.object({ results: z.array(z.object({ message: messageSchema, snippet: z.string() })) })
+    },
+
+    status: {
+      params: noParams,
+      result: networkStatusSchema
+    },
+    getSettings: {
+      params: noParams,
+      result: settingsSchema
+    },
+    /** Changes only the fields given; returns all settings. */
+    setSettings: {
+      params: settingsSchema.partial(),
+      result: settingsSchema
+    }
+  },
+  events: {
+    /** A message was stored: one we sent, or one that arrived. */
+    message: messageSchema,
+    messageStatus: z.object({ id: messageIdSchema, peerId: peerIdSchema, status: messageStatusSchema, error: z.string().optional() }),
+    /** A contact was added or changed (name, verification, identity change, a stranger's request). */
+    contact: contactSchema,
+    contactRemoved: z.object({ peerId: peerIdSchema }),
+    /** Connections, reservations or addresses changed (at most about once a second). */
+    network: networkStatusSchema,
+    /** Onboarding finished: the identity exists and the node runs. */
+    appState: z.object({ state: z.enum(['onboarding', 'ready']), peerId: peerIdSchema.optional() })
+  }
+} as const
+
+export type ParleyContract = typeof parleyContract
+export type ParleyMethod = keyof ParleyContract['methods']
+export type ParleyEvent = keyof ParleyContract['events']

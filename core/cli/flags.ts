@@ -1,0 +1,56 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import { z } from 'zod'
+import { InvalidParamsError, errorMessage } from '../errors.js'
+
+/**
+ * Flag validation shared by the `parley` commands: commander hands over
+ * strings, zod turns them into checked values, and every problem becomes one
+ * `InvalidParamsError` (exit code 2) that names the flag.
+ */
+
+/** Commander's accumulator for a repeatable flag (`--listen a --listen b`). */
+export function collect (value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value]
+}
+
+const DIGITS = /^[0-9]+$/
+
+export function integerFlag (flag: string, min: number, max: number): z.ZodType<number, string> {
+  const message = `${flag} must be an integer from ${min} to ${max}`
+  return z.string()
+    .regex(DIGITS, { error: message })
+    .transform(Number)
+    .refine(n => n >= min && n <= max, { error: message })
+}
+
+export function bigintFlag (flag: string, min: bigint, max: bigint): z.ZodType<bigint, string> {
+  const message = `${flag} must be an integer from ${min} to ${max}`
+  return z.string()
+    .regex(DIGITS, { error: message })
+    .transform(s => BigInt(s))
+    .refine(n => n >= min && n <= max, { error: message })
+}
+
+/** A multiaddr flag; `needsPeerId` for peers we dial by identity (bootstrap, relays). */
+export function multiaddrFlag (flag: string, options: { needsPeerId?: boolean } = {}): z.ZodType<string, string> {
+  return z.string().superRefine((value, ctx) => {
+    try {
+      const components = multiaddr(value).getComponents()
+      if (components.length === 0) ctx.addIssue({ code: 'custom', message: `${flag} "${value}" is an empty multiaddr` })
+      else if (options.needsPeerId === true && !components.some(c => c.name === 'p2p')) {
+        ctx.addIssue({ code: 'custom', message: `${flag} "${value}" must end in /p2p/<PeerId>` })
+      }
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `${flag} "${value}" is not a multiaddr: ${errorMessage(err)}` })
+    }
+  })
+}
+
+export const dataDirFlag = z.string({ error: '--data is required' }).trim().min(1, { error: '--data must name a directory' })
+
+/** Parses commander's flags with `schema`; throws `InvalidParamsError` naming each bad flag. */
+export function parseFlags<T extends z.ZodType> (schema: T, flags: unknown): z.output<T> {
+  const result = schema.safeParse(flags)
+  if (!result.success) throw new InvalidParamsError(result.error.issues.map(issue => issue.message).join('; '))
+  return result.data
+}
