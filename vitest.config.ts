@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.{ts,tsx}'],
     setupFiles: ['./core/polyfills.ts'],
     // CI reads a JSON report to print its "N passed, N failed" line.
     reporters: process.env.CI === 'true' ? ['default', 'json'] : ['default'],

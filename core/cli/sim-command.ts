@@ -191,6 +191,7 @@ export function formatSimResult (r: SimResult): string[] {
     })
   }
   lines.push(`  ${r.memory.method}`)
+  if (r.unreserved > 0) lines.push(`${r.unreserved} users got no relay reservation at start (reachable only by a direct address)`)
   const t = r.durationsMs
   lines.push(`phases: start ${seconds(t.start)} · invites ${seconds(t.introduce)} · settle ${seconds(t.settle)}${r.settled ? '' : ' (still busy: sends began anyway)'} · send ${seconds(t.send)} · drain ${seconds(t.drain)}`)
   return lines
@@ -217,6 +218,7 @@ export class ProgressDisplay {
   private phase: SimPhase | undefined
   private lastPlain = 0
   private drawn = false
+  private lastLine = ''
 
   constructor (private readonly out: NodeJS.WriteStream, private readonly options: Pick<SimCommandOptions, 'nodes' | 'messages' | 'seed'>) {}
 
@@ -224,7 +226,9 @@ export class ProgressDisplay {
     const text = progressText(p)
     if (this.out.isTTY) {
       const filled = p.total > 0 ? Math.min(BAR_WIDTH, Math.round((BAR_WIDTH * p.done) / p.total)) : BAR_WIDTH
-      this.out.write(`\r\x1b[2K[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${text}`)
+      const line = `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${text}`
+      if (line !== this.lastLine || !this.drawn) this.out.write(`\r\x1b[2K${line}`)
+      this.lastLine = line
       this.drawn = true
       return
     }
@@ -270,12 +274,14 @@ const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']
 function onInterrupt (stop: () => void): { dispose: () => void } {
   let received = false
   const handler = (name: NodeJS.Signals): void => {
+    // On a terminal the progress bar holds the current line.
+    const newline = process.stderr.isTTY ? '\n' : ''
     if (received) {
-      process.stderr.write(`\nsim: ${name} during stop, exiting at once (the temp dir may remain)\n`)
+      process.stderr.write(`${newline}sim: ${name} during stop, exiting at once (the temp dir may remain)\n`)
       process.exit(1)
     }
     received = true
-    process.stderr.write(`\nsim: ${name}: stopping every node…\n`)
+    process.stderr.write(`${newline}sim: ${name}: stopping every node…\n`)
     stop()
   }
   for (const name of STOP_SIGNALS) process.on(name, handler)

@@ -295,6 +295,8 @@ export interface SimResult {
   }
   /** Whether the network went quiet before the sends began (see SETTLE). */
   settled: boolean
+  /** Users the relay held no reservation for after start-up (reachable only by a direct address). */
+  unreserved: number
   durationsMs: {
     start: number
     /** Waiting for the start-up storm to pass. */
@@ -324,9 +326,10 @@ export function combineMemory (processes: ProcessMemory[], nodes: number): SimRe
 /**
  * When a network counts as settled: starting many nodes at once sets off a
  * storm of DHT lookups, identify exchanges and peer-store writes that a
- * long-running network does not have. Latency is measured once the event
- * loop is busy less than `busyBelow` of a `windowMs` window, or after
- * `maxMs` regardless.
+ * long-running network does not have. Latency is measured once this process
+ * used less than `busyBelow` of a core over a `windowMs` window, or after
+ * `maxMs` regardless. CPU time rather than event-loop utilisation: other
+ * processes on the machine do not inflate it.
  */
 export const SETTLE = { busyBelow: 0.5, windowMs: 1000, maxMs: 60_000 } as const
 
@@ -336,15 +339,27 @@ export interface SettleOutcome {
   quiet: boolean
 }
 
-/** Waits until this process's event loop is quiet (see {@link SETTLE}). */
+/** Waits until this process is quiet (see {@link SETTLE}). */
 export async function waitForQuiet (maxMs: number = SETTLE.maxMs, signal?: AbortSignal): Promise<SettleOutcome> {
   const started = performance.now()
   for (;;) {
-    const before = performance.eventLoopUtilization()
-    await sleep(SETTLE.windowMs, undefined, { signal })
-    const busy = performance.eventLoopUtilization(before).utilization
+    const cpu = process.cpuUsage()
+    const windowStart = performance.now()
+    await pause(SETTLE.windowMs, signal)
+    const used = process.cpuUsage(cpu)
+    const busy = (used.user + used.system) / 1000 / (performance.now() - windowStart)
     const waitedMs = Math.round(performance.now() - started)
     if (busy < SETTLE.busyBelow) return { waitedMs, quiet: true }
     if (waitedMs >= maxMs) return { waitedMs, quiet: false }
+  }
+}
+
+/** Waits `ms`; when `signal` aborts, rejects with its reason (not a generic AbortError), so a stop says why. */
+export async function pause (ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await sleep(Math.max(0, ms), undefined, { signal })
+  } catch (err) {
+    if (signal?.aborted === true) throw signal.reason
+    throw err
   }
 }

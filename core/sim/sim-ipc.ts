@@ -52,7 +52,7 @@ export const processMemorySchema = z.object({
 })
 
 export const workerReportSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('userStarted'), name, peerId: z.string().min(1), invite: z.string().min(1) }),
+  z.object({ type: z.literal('userStarted'), name, peerId: z.string().min(1), invite: z.string().min(1), reserved: z.boolean() }),
   z.object({
     type: z.literal('done'),
     req,
