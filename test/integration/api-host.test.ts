@@ -194,12 +194,13 @@ async function exerciseEveryMethod (client: Client): Promise<Set<ParleyMethod>> 
   return called
 }
 
-/** Replies arriving on a raw port, one at a time. */
+/** Replies arriving on a raw port, one at a time; events (`network`, …) that come in between are skipped. */
 function collectReplies (port: RpcPort): { next: () => Promise<unknown> } {
   const queue: unknown[] = []
   const waiting: Array<(value: unknown) => void> = []
   port.onMessage(text => {
     const value: unknown = JSON.parse(text)
+    if (typeof value === 'object' && value != null && 'event' in value) return
     const waiter = waiting.shift()
     if (waiter != null) waiter(value)
     else queue.push(value)
