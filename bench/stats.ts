@@ -1,9 +1,8 @@
-/** Percentile by nearest rank over a copy of `values`. */
+import { percentile as nearestRank } from '../core/sim/scenario.js'
+
+/** Percentile by nearest rank over a copy of `values` (the same rule as `parley sim`). */
 export function percentile (values: number[], p: number): number {
-  if (values.length === 0) throw new Error('no samples')
-  const sorted = [...values].sort((a, b) => a - b)
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  return sorted[rank]
+  return nearestRank([...values].sort((a, b) => a - b), p)
 }
 
 export interface BenchResult {

@@ -23,6 +23,17 @@ export function integerFlag (flag: string, min: number, max: number): z.ZodType<
     .refine(n => n >= min && n <= max, { error: message })
 }
 
+const DECIMAL = /^[0-9]+(\.[0-9]+)?$/
+
+/** A number above 0 (decimals allowed), at most `max`: rates and durations. */
+export function positiveFlag (flag: string, max: number): z.ZodType<number, string> {
+  const message = `${flag} must be a number above 0 and at most ${max}`
+  return z.string()
+    .regex(DECIMAL, { error: message })
+    .transform(Number)
+    .refine(n => n > 0 && n <= max, { error: message })
+}
+
 export function bigintFlag (flag: string, min: bigint, max: bigint): z.ZodType<bigint, string> {
   const message = `${flag} must be an integer from ${min} to ${max}`
   return z.string()

@@ -3,7 +3,8 @@ import { z } from 'zod'
 import { InvalidParamsError } from '../errors.js'
 import { SIM_DEFAULTS, SIM_LIMITS } from '../sim/scenario.js'
 import { missingCase } from '../unreachable.js'
-import type { SimPhase, SimProgress } from '../sim/harness.js'
+import { integerFlag, positiveFlag } from './flags.js'
+import type { SimPhase, SimProgress, SimulationOptions } from '../sim/harness.js'
 import type { SimResult } from '../sim/scenario.js'
 import type { Command } from 'commander'
 
@@ -40,35 +41,8 @@ export interface SimFlags {
   json?: boolean
 }
 
-export interface SimCommandOptions {
-  nodes: number
-  messages: number
-  seed: number
-  rate: number
-  workers: number
-  timeoutMs: number
-  contactsPerUser: number
-  json: boolean
-}
-
-const DIGITS = /^[0-9]+$/
-const DECIMAL = /^[0-9]+(\.[0-9]+)?$/
-
-function integerFlag (flag: string, min: number, max: number): z.ZodType<number, string> {
-  const message = `${flag} must be an integer from ${min} to ${max}`
-  return z.string()
-    .regex(DIGITS, { error: message })
-    .transform(Number)
-    .refine(n => n >= min && n <= max, { error: message })
-}
-
-function positiveFlag (flag: string, max: number): z.ZodType<number, string> {
-  const message = `${flag} must be a number above 0 and at most ${max}`
-  return z.string()
-    .regex(DECIMAL, { error: message })
-    .transform(Number)
-    .refine(n => n > 0 && n <= max, { error: message })
-}
+/** What the flags become: a simulation to run, and how to print it. */
+export type SimCommandOptions = Omit<SimulationOptions, 'startConcurrency'> & { json: boolean }
 
 const schema = z.object({
   nodes: integerFlag('--nodes', SIM_LIMITS.minNodes, SIM_LIMITS.maxNodes).optional(),

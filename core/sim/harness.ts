@@ -494,6 +494,8 @@ export interface SimulationOptions {
 
 /** How often the driver reports progress and checks whether everything settled. */
 const TICK_MS = 100
+/** After the deadline, how long an acked message's `received` report may still take to arrive. */
+const RECEIVE_GRACE_MS = 2_000
 
 /**
  * One scripted run: a relay and `nodes` engines on 127.0.0.1 with real
@@ -611,6 +613,13 @@ export async function runSimulation (options: SimulationOptions): Promise<SimRes
       if (unsettled === records.length || performance.now() >= deadline) break
       signal?.throwIfAborted()
       await pause(Math.min(TICK_MS, deadline - performance.now()), signal)
+    }
+    // A delivery acked just before the deadline may have its `received` report
+    // still on its way (from another worker): wait briefly so a race is not
+    // counted as a message the recipient never saw.
+    const graceEnd = performance.now() + RECEIVE_GRACE_MS
+    while (records.some(r => r.latencyMs != null && !isSettled(r, receivedById)) && performance.now() < graceEnd) {
+      await pause(TICK_MS, signal)
     }
     durations.drain = performance.now() - phaseStart
 

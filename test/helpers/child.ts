@@ -44,3 +44,20 @@ export class Child {
     await this.exited
   }
 }
+
+export interface Finished { status: number | null, stdout: string, stderr: string }
+
+/**
+ * Runs a command to its end without blocking the event loop (tests that also
+ * host nodes or daemons need it free). A run longer than `timeoutMs` is
+ * stopped with SIGTERM, so a failed test leaves no process behind.
+ */
+export async function runToExit (command: string, args: string[], options: { env?: NodeJS.ProcessEnv, timeoutMs?: number } = {}): Promise<Finished> {
+  const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], timeout: options.timeoutMs ?? 120_000 })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  const status = await new Promise<number | null>(resolve => { child.on('exit', code => { resolve(code) }) })
+  return { status, stdout, stderr }
+}

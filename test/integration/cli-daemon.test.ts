@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import { Child } from '../helpers/child.js'
+import { Child, runToExit } from '../helpers/child.js'
+import type { Finished } from '../helpers/child.js'
 import { tempDir } from '../helpers/temp.js'
 
 /**
@@ -20,17 +20,9 @@ const root = tempDir('parley-cli')
 const children: Child[] = []
 let relayAddr = ''
 
-interface Run { status: number | null, stdout: string, stderr: string }
-
 /** Runs one CLI command to completion (asynchronously: the daemons live in this test's event loop too). */
-async function parley (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const child = spawn(PARLEY, args, { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  const status = await new Promise<number | null>(resolve => { child.on('exit', code => { resolve(code) }) })
-  return { status, stdout, stderr }
+async function parley (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Finished> {
+  return await runToExit(PARLEY, args, { env: { ...env, ...extraEnv } })
 }
 
 async function ok (args: string[]): Promise<string> {

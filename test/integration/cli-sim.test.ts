@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SimResult } from '../../core/sim/scenario.js'
+import { runToExit } from '../helpers/child.js'
+import type { Finished } from '../helpers/child.js'
 import { tempDir } from '../helpers/temp.js'
 
 const PARLEY = fileURLToPath(new URL('../../bin/parley', import.meta.url))
@@ -10,14 +11,8 @@ const dirs: Array<{ remove: () => void }> = []
 afterEach(() => { for (const d of dirs.splice(0)) d.remove() })
 
 /** Runs the built binary with its own TMPDIR, so the test can see that the run cleaned up after itself. */
-async function parley (args: string[], tmp: string): Promise<{ status: number | null, stdout: string, stderr: string }> {
-  const child = spawn(PARLEY, args, { env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  const status = await new Promise<number | null>(resolve => { child.on('exit', code => { resolve(code) }) })
-  return { status, stdout, stderr }
+async function parley (args: string[], tmp: string): Promise<Finished> {
+  return await runToExit(PARLEY, args, { env: { ...process.env, TMPDIR: tmp }, timeoutMs: 170_000 })
 }
 
 function freshTmp (): string {
