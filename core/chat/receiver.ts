@@ -54,8 +54,10 @@ export class MessageReceiver {
       while (pending.length > 0 && failure == null) {
         const batch = pending.splice(0, pending.length)
         const outcomes = await this.receiveBatch(connection.remotePeer, batch)
-        for (const outcome of outcomes) await sendFrame(stream, Ack.encode(outcome.ack))
+        // Announced once committed, before the acks: a stream that breaks
+        // while acking must not hide messages we already stored.
         this.announce(peerId, outcomes)
+        for (const outcome of outcomes) await sendFrame(stream, Ack.encode(outcome.ack))
       }
     }
     try {

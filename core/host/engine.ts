@@ -20,6 +20,7 @@ import { createParleyNode } from '../net/presets.js'
 import { ContactsRepository } from '../store/contacts-repo.js'
 import { ParleyDatabase } from '../store/database.js'
 import { SqlDatastore } from '../store/datastore.js'
+import { WriteBehindDatastore } from '../store/write-behind-datastore.js'
 import { DataDirLock } from '../store/dir-lock.js'
 import { IdentityRepository } from '../store/identity-repo.js'
 import { MessagesRepository } from '../store/messages-repo.js'
@@ -79,6 +80,8 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
   readonly identity: DeviceIdentity
   readonly node: ParleyNode
   readonly db: ParleyDatabase
+  /** libp2p's peer data, committed to `db` in the background. */
+  private readonly peerData: WriteBehindDatastore
   readonly contacts: ContactsRepository
   readonly messages: MessagesRepository
   readonly settings: SettingsRepository
@@ -92,13 +95,14 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
   private readonly log = logger('parley:engine')
   private stopped = false
 
-  private constructor (init: { options: EngineOptions, db: ParleyDatabase, lock: DataDirLock, identity: DeviceIdentity, node: ParleyNode }) {
+  private constructor (init: { options: EngineOptions, db: ParleyDatabase, lock: DataDirLock, identity: DeviceIdentity, node: ParleyNode, peerData: WriteBehindDatastore }) {
     super()
     this.options = init.options
     this.db = init.db
     this.lock = init.lock
     this.identity = init.identity
     this.node = init.node
+    this.peerData = init.peerData
     this.contacts = new ContactsRepository(this.db)
     this.messages = new MessagesRepository(this.db)
     this.settings = new SettingsRepository(this.db)
@@ -156,14 +160,17 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
       const identity = identityFromRow(row)
       // Peers the user saved in settings join those given for this run.
       const saved = new SettingsRepository(db).getAll().bootstrap
+      const peerData = new WriteBehindDatastore(new SqlDatastore(db), {
+        onFlushError: (message) => { logger('parley:engine')(message) }
+      })
       const node = await createParleyNode({
         preset: options.preset ?? 'desktop',
         privateKey: identity.peerKey,
         listen: options.listen,
         bootstrap: unique([...(options.bootstrap ?? []), ...saved]),
-        datastore: new SqlDatastore(db)
+        datastore: peerData
       })
-      const engine = new Engine({ options, db, lock, identity, node })
+      const engine = new Engine({ options, db, lock, identity, node, peerData })
       await engine.startServices()
       return engine
     } catch (err) {
@@ -357,8 +364,8 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
     const { displayName, ...stored } = patch
     for (const addr of [...(stored.bootstrap ?? []), ...(stored.relays ?? [])]) validPeerAddress(addr)
     const before = this.settings.getAll().bootstrap
-    await this.db.write(async () => {
-      if (displayName != null) await this.identityRepo.setDisplayName(validName(displayName))
+    await this.db.write(() => {
+      if (displayName != null) this.identityRepo.setDisplayName(validName(displayName))
       this.settings.update(stored)
     })
     if (displayName != null) this.displayName = validName(displayName)
@@ -419,6 +426,7 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
     clearTimeout(this.networkTimer)
     this.outbox.stop()
     await this.node.stop()
+    await this.peerData.close()
     await this.db.close()
     this.lock.release()
   }

@@ -15,6 +15,7 @@ import { createLibp2p } from 'libp2p'
 import { missingCase } from '../unreachable.js'
 import { isLoopbackAddress } from './address-policy.js'
 import { DEFAULT_RELAY_LIMITS } from './relay-limits.js'
+import { relayKeeper } from './relay-keeper.js'
 import type { RelayLimits } from './relay-limits.js'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
@@ -122,7 +123,9 @@ export async function createParleyNode (config: NodeConfig): Promise<ParleyNode>
           autoNAT: autoNAT()
         }
       : {}),
-    ...(preset === 'desktop' ? { autoNAT: autoNAT(), dcutr: dcutr() } : {})
+    ...(preset === 'desktop' ? { autoNAT: autoNAT(), dcutr: dcutr() } : {}),
+    // libp2p alone does not win back a lost relay reservation (see relay-keeper.ts).
+    ...(preset !== 'relay' ? { relayKeeper: relayKeeper({ listen: config.listen ?? defaultListen(preset), bootstrap: config.bootstrap ?? [] }) } : {})
   }
 
   const peerDiscovery: DiscoveryFactory[] = []
@@ -146,7 +149,12 @@ export async function createParleyNode (config: NodeConfig): Promise<ParleyNode>
           // Every simulated node shares 127.0.0.1: lift the per-host inbound
           // rate limit, and refuse to dial anything that is not loopback.
           connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'] },
-          connectionGater: { denyDialMultiaddr: (addr) => !isLoopbackAddress(addr) }
+          connectionGater: { denyDialMultiaddr: (addr) => !isLoopbackAddress(addr) },
+          // The monitor pings every connection every 10 s and aborts one whose
+          // ping times out. Dozens of nodes on one CPU answer late under load,
+          // so it dropped healthy connections in cascades (every relay
+          // connection at once); on loopback a dead peer's socket closes by itself.
+          connectionMonitor: { enabled: false }
         }
       : {})
   }

@@ -43,9 +43,8 @@ export class IdentityRepository {
     })
   }
 
-  async setDisplayName (name: string): Promise<void> {
-    await this.db.write(() => {
-      this.db.statement('UPDATE identity SET display_name = ? WHERE id = 1').run(name)
-    })
+  /** Runs inside the caller's `db.write()`, with the settings it saves. */
+  setDisplayName (name: string): void {
+    this.db.statement('UPDATE identity SET display_name = ? WHERE id = 1').run(name)
   }
 }

@@ -149,6 +149,37 @@ describe('a hostile peer', () => {
     expect(bob.engine.history(peerIdFromString(alice.engine.peerId).toString(), 10).map(m => m.text)).toContain('still works')
   })
 
+  it('announces a stored message even when its sender vanishes before the ack', async () => {
+    net = await SimNetwork.create()
+    const alice = await net.addUser('alice')
+    let bob = await net.addUser('bob')
+    await introduce(alice, bob)
+    const hello = await alice.engine.send(bob.engine.peerId, 'session start')
+    await waitFor(() => alice.engine.messages.get(hello.id)?.status === 'delivered', 10_000, 'first delivery')
+
+    // A real envelope for Bob, left in Alice's outbox while he is down.
+    await net.stopUser('bob')
+    const queued = await alice.engine.send(bob.engine.peerId, 'sent just before a crash')
+    const row = alice.engine.db.sql.prepare('SELECT ciphertext, ciphertext_type FROM outbox WHERE message_id = ?').get(queued.id) as { ciphertext: Uint8Array, ciphertext_type: number }
+    const aliceDir = alice.dataDir
+    await net.stopUser('alice')
+    const db = await ParleyDatabase.open(aliceDir, net.wrapper())
+    const identity = identityFromRow(new IdentityRepository(db).get() ?? expect.fail('no identity'))
+    await db.close()
+
+    bob = await net.startUser('bob')
+    const announced: string[] = []
+    bob.engine.addEventListener('message', (event) => { announced.push(event.detail.text) })
+    // Alice's device sends the envelope and dies at once: the ack has nowhere to go.
+    const vanishing = await rawNode(identity.peerKey)
+    const stream = await openMessageStream(vanishing, bob)
+    await sendFrame(stream, Envelope.encode({ id: Buffer.from(queued.id, 'hex'), type: row.ciphertext_type, ciphertext: new Uint8Array(row.ciphertext) }))
+    stream.abort(new Error('the sender crashed'))
+
+    await waitFor(() => bob.engine.messages.get(queued.id) != null, 10_000, 'the envelope to be stored')
+    await waitFor(() => announced.includes('sent just before a crash'), 5_000, 'the stored message to be announced')
+  })
+
   it(`gets at most ${MAX_BUNDLES_PER_PEER_PER_MINUTE} prekey bundles a minute`, async () => {
     net = await SimNetwork.create()
     const bob = await net.addUser('bob')

@@ -7,6 +7,7 @@ import { Key } from 'interface-datastore'
 import { afterAll, afterEach, beforeAll, beforeEach, chai, describe, expect, it } from 'vitest'
 import { ParleyDatabase } from '../../../core/store/database.js'
 import { SqlDatastore } from '../../../core/store/datastore.js'
+import { WriteBehindDatastore } from '../../../core/store/write-behind-datastore.js'
 
 // interface-datastore-tests is written for mocha under aegir: it calls the
 // global describe/it/before/after, uses `this.timeout()` in one test, and
@@ -95,16 +96,22 @@ function eventually (promise: Promise<unknown>): unknown {
 }
 
 /** A store on a fresh encrypted database in its own temp directory. */
-function openStore (): { store: SqlDatastore, close: () => Promise<void> } {
+function openStore (): { store: SqlDatastore, db: ParleyDatabase, close: () => Promise<void> } {
   const dir = mkdtempSync(join(tmpdir(), 'parley-datastore-'))
   const db = ParleyDatabase.openWithKey(join(dir, 'parley.db'), randomBytes(32))
   return {
     store: new SqlDatastore(db),
+    db,
     close: async () => {
       await db.close()
       rmSync(dir, { recursive: true, force: true })
     }
   }
+}
+
+/** Rows really committed to the SQLite file. */
+function committedKeys (db: ParleyDatabase): string[] {
+  return (db.sql.prepare('SELECT key FROM datastore ORDER BY key').all() as Array<{ key: string }>).map(r => r.key)
 }
 
 async function collect<T> (source: Iterable<T> | AsyncIterable<T>): Promise<T[]> {
@@ -173,6 +180,101 @@ describe('SqlDatastore', () => {
       expect(keys.map(k => k.toString())).toEqual(Array.from({ length: 210 }, (_, i) => `/a_/${String(i + 5).padStart(3, '0')}`))
       expect(await collect(store.query({ prefix: '/a_' }))).toHaveLength(250)
       expect((await collect(store.queryKeys({ prefix: '/a%' }))).map(k => k.toString())).toEqual(['/a%/y'])
+    } finally {
+      await close()
+    }
+  })
+})
+
+describe('WriteBehindDatastore', () => {
+  describe('interface-datastore compliance (over SqlDatastore)', () => {
+    const closers = new Map<WriteBehindDatastore, () => Promise<void>>()
+    interfaceDatastoreTests({
+      setup () {
+        const { store, close } = openStore()
+        const writeBehind = new WriteBehindDatastore(store, { flushIntervalMs: 5 })
+        closers.set(writeBehind, async () => {
+          await writeBehind.close()
+          await close()
+        })
+        return writeBehind
+      },
+      async teardown (store) {
+        await closers.get(store)?.()
+        closers.delete(store)
+      }
+    })
+  })
+
+  it('answers reads from memory and commits the writes together after the interval', async () => {
+    const { store, db, close } = openStore()
+    const writeBehind = new WriteBehindDatastore(store, { flushIntervalMs: 50 })
+    try {
+      await store.put(new Key('/peers/gone'), Uint8Array.from([9]))
+      const buffer = Uint8Array.from([1])
+      writeBehind.put(new Key('/peers/a'), buffer)
+      buffer[0] = 7
+      writeBehind.put(new Key('/peers/b'), Uint8Array.from([2]))
+      writeBehind.delete(new Key('/peers/gone'))
+
+      expect(committedKeys(db)).toEqual(['/peers/gone'])
+      expect(await writeBehind.get(new Key('/peers/a'))).toEqual(Uint8Array.from([1]))
+      expect(await writeBehind.has(new Key('/peers/gone'))).toBe(false)
+      await expect(writeBehind.get(new Key('/peers/gone'))).rejects.toThrow(/no datastore entry/)
+
+      await new Promise(resolve => setTimeout(resolve, 200))
+      expect(committedKeys(db)).toEqual(['/peers/a', '/peers/b'])
+    } finally {
+      await writeBehind.close()
+      await close()
+    }
+  })
+
+  it('commits what it holds before a query, so the query sees it', async () => {
+    const { store, db, close } = openStore()
+    const writeBehind = new WriteBehindDatastore(store, { flushIntervalMs: 60_000 })
+    try {
+      writeBehind.put(new Key('/peers/a'), Uint8Array.from([1]))
+      writeBehind.put(new Key('/dht/x'), Uint8Array.from([2]))
+      const keys = await collect(writeBehind.queryKeys({ prefix: '/peers/' }))
+      expect(keys.map(k => k.toString())).toEqual(['/peers/a'])
+      expect(committedKeys(db)).toEqual(['/dht/x', '/peers/a'])
+    } finally {
+      await writeBehind.close()
+      await close()
+    }
+  })
+
+  it('commits at once when too many keys are held', async () => {
+    const { store, db, close } = openStore()
+    const writeBehind = new WriteBehindDatastore(store, { flushIntervalMs: 60_000, maxPendingKeys: 3 })
+    try {
+      for (const name of ['a', 'b', 'c']) writeBehind.put(new Key(`/peers/${name}`), Uint8Array.from([1]))
+      await writeBehind.flush()
+      expect(committedKeys(db)).toHaveLength(3)
+    } finally {
+      await writeBehind.close()
+      await close()
+    }
+  })
+
+  it('keeps writes whose commit failed and commits them next time; close() commits and then refuses writes', async () => {
+    const { store, db, close } = openStore()
+    const errors: string[] = []
+    const writeBehind = new WriteBehindDatastore(store, { flushIntervalMs: 60_000, onFlushError: (m) => { errors.push(m) } })
+    try {
+      writeBehind.put(new Key('/peers/a'), Uint8Array.from([1]))
+      // A trigger that rejects every insert makes the commit fail for real.
+      db.sql.exec(`CREATE TEMP TRIGGER refuse BEFORE INSERT ON datastore BEGIN SELECT RAISE(ABORT, 'disk says no'); END`)
+      await expect(writeBehind.flush()).rejects.toThrow(/disk says no/)
+      expect(committedKeys(db)).toEqual([])
+      expect(await writeBehind.get(new Key('/peers/a'))).toEqual(Uint8Array.from([1]))
+
+      db.sql.exec('DROP TRIGGER refuse')
+      writeBehind.put(new Key('/peers/b'), Uint8Array.from([2]))
+      await writeBehind.close()
+      expect(committedKeys(db)).toEqual(['/peers/a', '/peers/b'])
+      expect(() => writeBehind.put(new Key('/peers/c'), Uint8Array.from([3]))).toThrow(/closed/)
     } finally {
       await close()
     }
