@@ -1,6 +1,5 @@
 import { fork } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -14,7 +13,8 @@ import type { ParleyNode } from '../net/presets.js'
 import type { ScryptCost } from '../store/key-wrapper.js'
 import { errorMessage, toError } from '../errors.js'
 import { missingCase } from '../unreachable.js'
-import { MemorySampler, SETTLE, SIM_DEFAULTS, combineMemory, countDeliveries, isSettled, planScenario, sendDueMs, pause, summarizeLatency, waitForQuiet } from './scenario.js'
+import { MemorySampler, SETTLE, SIM_DEFAULTS, combineMemory, countDeliveries, isSettled, latencyByKind, planScenario, sendDueMs, pause, summarizeLatency, waitForQuiet } from './scenario.js'
+import { makeSimRoot } from './temp-root.js'
 import type { MessageRecord, ProcessMemory, SettleOutcome, SimResult } from './scenario.js'
 import { ipcProblem, workerReportSchema } from './sim-ipc.js'
 import type { WorkerCommand, WorkerReport } from './sim-ipc.js'
@@ -51,21 +51,25 @@ export interface AddUserOptions {
  */
 export class SimNetwork {
   readonly root: string
+  /** The directory `root` was made in (see makeSimRoot). */
+  readonly storage: string
   readonly relay: ParleyNode
   readonly relayAddr: string
   private readonly users = new Map<string, SimUser>()
   private readonly options = new Map<string, AddUserOptions>()
 
-  private constructor (root: string, relay: ParleyNode) {
-    this.root = root
+  private constructor (root: { dir: string, parent: string }, relay: ParleyNode) {
+    this.root = root.dir
+    this.storage = root.parent
     this.relay = relay
     const tcp = relay.getMultiaddrs().find(a => a.toString().includes('/tcp/') && !a.toString().includes('/ws'))
     if (tcp == null) throw new Error('the relay has no TCP address')
     this.relayAddr = tcp.toString()
   }
 
-  static async create (): Promise<SimNetwork> {
-    const root = mkdtempSync(join(tmpdir(), 'parley-sim-'))
+  /** `parent`: where to make the temp dir (default: see makeSimRoot). */
+  static async create (parent?: string): Promise<SimNetwork> {
+    const root = makeSimRoot(parent)
     const relay = await createParleyNode({
       preset: 'relay',
       loopback: true,
@@ -487,15 +491,21 @@ export interface SimulationOptions {
   /** How long after the last send a message may still be delivered. */
   timeoutMs: number
   contactsPerUser: number
+  /** Where to make the run's temp dir (default: /dev/shm when roomy, else the system temp dir). */
+  dir?: string
   startConcurrency?: number
   signal?: AbortSignal
   onProgress?: (progress: SimProgress) => void
+  /** Something went wrong that does not change the figures (a slow stop). */
+  onWarning?: (message: string) => void
 }
 
 /** How often the driver reports progress and checks whether everything settled. */
 const TICK_MS = 100
 /** After the deadline, how long an acked message's `received` report may still take to arrive. */
 const RECEIVE_GRACE_MS = 2_000
+/** How long stopping the engines, then the relay, may take at the end of a run. */
+const STOP_TIMEOUT_MS = 30_000
 
 /**
  * One scripted run: a relay and `nodes` engines on 127.0.0.1 with real
@@ -533,7 +543,7 @@ export async function runSimulation (options: SimulationOptions): Promise<SimRes
   ticker.unref()
 
   report()
-  const net = await SimNetwork.create()
+  const net = await SimNetwork.create(options.dir)
   const hosts: SimHost[] = []
   // The baseline is read here: after the relay started, just before any engine.
   const sampler = new MemorySampler()
@@ -635,10 +645,12 @@ export async function runSimulation (options: SimulationOptions): Promise<SimRes
       rate,
       workers,
       contactsPerUser: options.contactsPerUser,
+      storage: net.storage,
       pairs: plan.pairs.length,
       timeoutS: options.timeoutMs / 1000,
       deliveries,
       latencyMs: summarizeLatency(records.flatMap(r => r.latencyMs ?? [])),
+      latencyByKind: latencyByKind(records),
       memory: combineMemory(processes, nodes),
       settled,
       unreserved,
@@ -655,8 +667,23 @@ export async function runSimulation (options: SimulationOptions): Promise<SimRes
     enter('stopping', 0)
     clearInterval(ticker)
     sampler.stop('main', 0)
-    await Promise.allSettled(hosts.map(async h => { await h.stop() }))
-    await net.stop()
+    // Bounded: under heavy load an engine's stop has been seen never to finish,
+    // and a stuck stop must not keep the temp dir (or the command) around.
+    const stopped = await within(Promise.allSettled(hosts.map(async h => { await h.stop() })), STOP_TIMEOUT_MS)
+    if (!stopped) options.onWarning?.(`the engines did not stop within ${STOP_TIMEOUT_MS / 1000} s; leaving them`)
+    if (!(await within(net.stop(), STOP_TIMEOUT_MS))) options.onWarning?.(`the relay did not stop within ${STOP_TIMEOUT_MS / 1000} s`)
+    rmSync(net.root, { recursive: true, force: true })
+  }
+}
+
+/** Whether `work` settled within `ms` (its outcome, if it comes later, is ignored). */
+async function within (work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timedOut = new Promise<false>(resolve => { timer = setTimeout(() => { resolve(false) }, ms) })
+  try {
+    return await Promise.race([work.then(() => true, () => true), timedOut])
+  } finally {
+    clearTimeout(timer)
   }
 }
 

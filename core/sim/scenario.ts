@@ -23,8 +23,13 @@ export const SIM_LIMITS = {
 export const SIM_DEFAULTS = {
   nodes: 10,
   messages: 100,
-  /** Steady load, so the figure is latency under load, not the time to drain a burst. */
-  rate: 100,
+  /**
+   * Steady load, so the figure is latency under load, not the time to drain a
+   * burst. 25/s keeps one process (all engines on one core) below
+   * saturation: about 10 ms of CPU per delivered message on a 2-core
+   * machine puts the knee between 50 and 100 messages a second.
+   */
+  rate: 25,
   workers: 1,
   timeoutS: 30,
   /** People talk to a few contacts; every node knowing every other would measure a different thing. */
@@ -163,6 +168,20 @@ export function summarizeLatency (values: readonly number[]): LatencySummary | n
   }
 }
 
+/** Latency of each sender's first message to each recipient, and of all later ones (records in send order). */
+export function latencyByKind (records: readonly MessageRecord[]): SimResult['latencyByKind'] {
+  const seen = new Set<string>()
+  const first: number[] = []
+  const later: number[] = []
+  for (const record of records) {
+    const pair = `${record.from}>${record.to}`
+    const isFirst = !seen.has(pair)
+    seen.add(pair)
+    if (record.latencyMs != null) (isFirst ? first : later).push(record.latencyMs)
+  }
+  return { firstContact: summarizeLatency(first), later: summarizeLatency(later) }
+}
+
 /** One process's memory over a run. */
 export interface ProcessMemory {
   role: 'main' | 'worker'
@@ -279,12 +298,19 @@ export interface SimResult {
   rate: number
   workers: number
   contactsPerUser: number
+  /** The directory the run's temp dir (every database) was made in: /dev/shm is RAM. */
+  storage: string
   /** Contact pairs (each introduced both ways by invite). */
   pairs: number
   timeoutS: number
   deliveries: DeliveryCounts
   /** Over delivered messages only. */
   latencyMs: LatencySummary | null
+  /**
+   * The same, split: a sender's first message to a recipient also finds the
+   * peer, dials it and sets up the Signal session; later ones reuse all that.
+   */
+  latencyByKind: { firstContact: LatencySummary | null, later: LatencySummary | null }
   memory: {
     /** Sum of every process's peak RSS. */
     peakRssBytes: number

@@ -10,9 +10,9 @@ const PARLEY = fileURLToPath(new URL('../../bin/parley', import.meta.url))
 const dirs: Array<{ remove: () => void }> = []
 afterEach(() => { for (const d of dirs.splice(0)) d.remove() })
 
-/** Runs the built binary with its own TMPDIR, so the test can see that the run cleaned up after itself. */
+/** Runs the built binary with its temp dirs in `tmp` (--dir for the simulation), so the test can see that the run cleaned up after itself. */
 async function parley (args: string[], tmp: string): Promise<Finished> {
-  return await runToExit(PARLEY, args, { env: { ...process.env, TMPDIR: tmp }, timeoutMs: 170_000 })
+  return await runToExit(PARLEY, [...args, '--dir', tmp], { env: { ...process.env, TMPDIR: tmp }, timeoutMs: 170_000 })
 }
 
 function freshTmp (): string {
@@ -28,7 +28,7 @@ describe('parley sim', () => {
     expect(run.status, run.stderr.slice(-2000)).toBe(0)
     // The whole of stdout is one JSON document.
     const report = JSON.parse(run.stdout) as SimResult
-    expect(report).toMatchObject({ nodes: 20, messages: 200, seed: 7, rate: 100, workers: 1, ok: true })
+    expect(report).toMatchObject({ nodes: 20, messages: 200, seed: 7, rate: 25, workers: 1, storage: tmp, ok: true })
     expect(report.deliveries).toEqual({ total: 200, delivered: 200, lost: 0, failed: 0, duplicates: 0, notReceived: 0, exactlyOnce: 200 })
     const latency = report.latencyMs
     expect(latency?.count).toBe(200)

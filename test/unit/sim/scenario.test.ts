@@ -1,9 +1,12 @@
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { formatSimResult, parseSimFlags } from '../../../core/cli/sim-command.js'
 import type { SimFlags } from '../../../core/cli/sim-command.js'
 import {
   MEMORY_METHOD, MemorySampler, SIM_DEFAULTS, SIM_LIMITS, combineMemory, countDeliveries, createRng, isSettled,
-  memoryReport, percentile, planContacts, planScenario, sendDueMs, summarizeLatency
+  latencyByKind, memoryReport, percentile, planContacts, planScenario, sendDueMs, summarizeLatency
 } from '../../../core/sim/scenario.js'
 import type { MessageRecord, SimResult } from '../../../core/sim/scenario.js'
 import { workerCommandSchema, workerReportSchema } from '../../../core/sim/sim-ipc.js'
@@ -107,6 +110,21 @@ describe('latency statistics', () => {
     expect(summarizeLatency([1.234, 2.345])).toEqual({ count: 2, p50: 1.2, p95: 2.3, p99: 2.3, max: 2.3, mean: 1.8 })
     expect(summarizeLatency([])).toBeNull()
   })
+
+  it('tells a sender\'s first message to each recipient from the later ones, counting delivered messages only', () => {
+    const records: MessageRecord[] = [
+      { from: 0, to: 1, latencyMs: 900, received: 1 },
+      { from: 1, to: 0, latencyMs: 800, received: 1 },
+      { from: 0, to: 1, latencyMs: 10, received: 1 },
+      { from: 0, to: 2, received: 0 },
+      { from: 0, to: 2, latencyMs: 20, received: 1 },
+      { from: 1, to: 0, latencyMs: 30, received: 1 }
+    ]
+    const split = latencyByKind(records)
+    expect(split.firstContact).toMatchObject({ count: 2, p50: 800, max: 900 })
+    expect(split.later).toMatchObject({ count: 3, p50: 20, max: 30 })
+    expect(latencyByKind([]).firstContact).toBeNull()
+  })
 })
 
 describe('delivery accounting', () => {
@@ -173,10 +191,11 @@ describe('parley sim flags', () => {
       nodes: SIM_DEFAULTS.nodes,
       messages: SIM_DEFAULTS.messages,
       seed: 42,
-      rate: 100,
+      rate: 25,
       workers: 1,
       timeoutMs: 30_000,
       contactsPerUser: 4,
+      dir: undefined,
       json: false
     })
     const seed = parseSimFlags({}).seed
@@ -184,8 +203,9 @@ describe('parley sim flags', () => {
   })
 
   it('converts every flag', () => {
-    expect(parseSimFlags({ nodes: '50', messages: '1000', seed: '7', rate: '12.5', workers: '4', timeout: '2.5', contacts: '6', json: true })).toEqual({
-      nodes: 50, messages: 1000, seed: 7, rate: 12.5, workers: 4, timeoutMs: 2500, contactsPerUser: 6, json: true
+    const dir = tmpdir()
+    expect(parseSimFlags({ nodes: '50', messages: '1000', seed: '7', rate: '12.5', workers: '4', timeout: '2.5', contacts: '6', dir, json: true })).toEqual({
+      nodes: 50, messages: 1000, seed: 7, rate: 12.5, workers: 4, timeoutMs: 2500, contactsPerUser: 6, dir, json: true
     })
   })
 
@@ -209,7 +229,10 @@ describe('parley sim flags', () => {
       [{ workers: '17' }, '--workers'],
       [{ timeout: '0' }, '--timeout'],
       [{ timeout: '3601' }, '--timeout'],
-      [{ contacts: '0' }, '--contacts']
+      [{ contacts: '0' }, '--contacts'],
+      [{ dir: '' }, '--dir'],
+      [{ dir: join(tmpdir(), 'parley-no-such-dir') }, '--dir: '],
+      [{ dir: fileURLToPath(import.meta.url) }, 'is not an existing directory']
     ]
     for (const [flags, name] of cases) {
       const err = rejection(flags)
@@ -233,10 +256,15 @@ describe('parley sim report', () => {
     rate: 100,
     workers: 1,
     contactsPerUser: 4,
+    storage: '/dev/shm',
     pairs: 40,
     timeoutS: 30,
     deliveries: { total: 200, delivered: 200, lost: 0, failed: 0, duplicates: 0, notReceived: 0, exactlyOnce: 200 },
     latencyMs: { count: 200, p50: 12.3, p95: 40, p99: 80.4, max: 95, mean: 20 },
+    latencyByKind: {
+      firstContact: { count: 40, p50: 60, p95: 90, p99: 95, max: 95, mean: 61 },
+      later: { count: 160, p50: 11, p95: 30, p99: 39.6, max: 41, mean: 12 }
+    },
     memory: combineMemory([memoryReport('main', 20, 100 * 2 ** 20, 300 * 2 ** 20)], 20),
     settled: true,
     unreserved: 0,
@@ -248,6 +276,8 @@ describe('parley sim report', () => {
     const lines = formatSimResult(result)
     expect(lines).toContain('delivered 200/200 (100.0%)')
     expect(lines).toContain('latency p50 12 ms · p95 40 ms · p99 80 ms (max 95 ms)')
+    expect(lines).toContain('  first message to a contact (40): p50 60 ms · p99 95 ms')
+    expect(lines).toContain('  later messages (160): p50 11 ms · p99 40 ms')
     expect(lines).toContain('peak RSS 300.0 MiB (10.0 MiB per node)')
     expect(lines.join('\n')).toContain('RSS just before the engines started')
     expect(lines.join('\n')).not.toContain('lost')
