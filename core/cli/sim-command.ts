@@ -1,11 +1,14 @@
 import { randomInt } from 'node:crypto'
-import { statSync } from 'node:fs'
+import { statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { z } from 'zod'
 import { InvalidParamsError } from '../errors.js'
 import { SIM_DEFAULTS, SIM_LIMITS } from '../sim/scenario.js'
 import { missingCase } from '../unreachable.js'
 import { integerFlag, positiveFlag } from './flags.js'
 import type { SimPhase, SimProgress, SimulationOptions } from '../sim/harness.js'
+import { renderReportHtml } from '../sim/report.js'
+import type { SimReport, SimTrace } from '../sim/report.js'
 import type { SimResult } from '../sim/scenario.js'
 import type { Command } from 'commander'
 
@@ -50,11 +53,16 @@ export interface SimFlags {
   timeout?: string
   contacts?: string
   dir?: string
+  report?: string
   json?: boolean
 }
 
 /** What the flags become: a simulation to run, and how to print it. */
-export type SimCommandOptions = Omit<SimulationOptions, 'startConcurrency'> & { json: boolean }
+export type SimCommandOptions = Omit<SimulationOptions, 'startConcurrency'> & {
+  json: boolean
+  /** A directory to write sim-report.json and sim-report.html into. */
+  report?: string
+}
 
 const schema = z.object({
   nodes: integerFlag('--nodes', SIM_LIMITS.minNodes, SIM_LIMITS.maxNodes).optional(),
@@ -64,8 +72,8 @@ const schema = z.object({
   workers: integerFlag('--workers', 1, SIM_LIMITS.maxWorkers).optional(),
   timeout: positiveFlag('--timeout', SIM_LIMITS.maxTimeoutS).optional(),
   contacts: integerFlag('--contacts', 1, SIM_LIMITS.maxNodes - 1).optional(),
-  dir: z.string().trim().min(1, { error: '--dir must name a directory' })
-    .refine(isDirectory, { error: (issue) => `--dir: ${String(issue.input)} is not an existing directory` }).optional(),
+  dir: existingDirectory('--dir').optional(),
+  report: existingDirectory('--report').optional(),
   json: z.boolean().optional()
 })
 
@@ -83,6 +91,7 @@ export function parseSimFlags (flags: SimFlags, randomSeed: () => number = () =>
     timeoutMs: (parsed.timeout ?? SIM_DEFAULTS.timeoutS) * 1000,
     contactsPerUser: parsed.contacts ?? SIM_DEFAULTS.contactsPerUser,
     dir: parsed.dir,
+    report: parsed.report,
     json: parsed.json ?? false
   }
 }
@@ -108,6 +117,7 @@ export function registerSimCommand (program: Command): void {
     .option('--workers <n>', `processes to run the engines in, 1–${SIM_LIMITS.maxWorkers}; 1 runs everything in this process (default: ${SIM_DEFAULTS.workers})`)
     .option('--timeout <seconds>', `how long after the last send a message may still be delivered (default: ${SIM_DEFAULTS.timeoutS})`)
     .option('--dir <path>', 'make the temp dir for the databases in this existing directory (default: /dev/shm when it has 1 GiB free, else the system temp dir)')
+    .option('--report <dir>', 'also write sim-report.json (figures and every message\'s latency) and sim-report.html (plots) into this existing directory')
     .option('--json', 'print the figures as one JSON document on stdout')
     .addHelpText('after', EXAMPLE)
     .action(async (flags: SimFlags) => { await runSim(parseSimFlags(flags)) })
@@ -120,6 +130,7 @@ async function runSim (options: SimCommandOptions): Promise<void> {
   try {
     // Loaded here, not at the top: libp2p takes a second to import, and `--help` should not wait for it.
     const { runSimulation } = await import('../sim/harness.js')
+    let trace: SimTrace | undefined
     const result = await runSimulation({
       nodes: options.nodes,
       messages: options.messages,
@@ -134,9 +145,14 @@ async function runSim (options: SimCommandOptions): Promise<void> {
       onWarning: (message) => {
         progress.end()
         process.stderr.write(`sim: warning: ${message}\n`)
-      }
+      },
+      onTrace: (t) => { trace = t }
     })
     progress.end()
+    if (options.report != null && trace != null) {
+      const written = writeReport(options.report, { result, trace })
+      process.stderr.write(`sim: report in ${written.join(' and ')}\n`)
+    }
     process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatSimResult(result).map(l => `${l}\n`).join(''))
     if (!result.ok) {
       const { total, exactlyOnce } = result.deliveries
@@ -285,6 +301,20 @@ function onInterrupt (stop: () => void): { dispose: () => void } {
   }
   for (const name of STOP_SIGNALS) process.on(name, handler)
   return { dispose: () => { for (const name of STOP_SIGNALS) process.off(name, handler) } }
+}
+
+/** Writes the report's JSON and HTML into `dir`; returns their paths. */
+function writeReport (dir: string, report: SimReport): string[] {
+  const json = join(dir, 'sim-report.json')
+  const html = join(dir, 'sim-report.html')
+  writeFileSync(json, `${JSON.stringify(report)}\n`)
+  writeFileSync(html, renderReportHtml(report, formatSimResult(report.result)))
+  return [json, html]
+}
+
+function existingDirectory (flag: string): z.ZodType<string, string> {
+  return z.string().trim().min(1, { error: `${flag} must name a directory` })
+    .refine(isDirectory, { error: (issue) => `${flag}: ${String(issue.input)} is not an existing directory` })
 }
 
 function isDirectory (path: string): boolean {

@@ -15,6 +15,8 @@ import { errorMessage, toError } from '../errors.js'
 import { missingCase } from '../unreachable.js'
 import { MemorySampler, SETTLE, SIM_DEFAULTS, combineMemory, countDeliveries, isSettled, latencyByKind, planScenario, sendDueMs, pause, summarizeLatency, waitForQuiet } from './scenario.js'
 import { makeSimRoot } from './temp-root.js'
+import { traceMessages } from './report.js'
+import type { SimTrace } from './report.js'
 import type { MessageRecord, ProcessMemory, SettleOutcome, SimResult } from './scenario.js'
 import { ipcProblem, workerReportSchema } from './sim-ipc.js'
 import type { WorkerCommand, WorkerReport } from './sim-ipc.js'
@@ -498,6 +500,8 @@ export interface SimulationOptions {
   onProgress?: (progress: SimProgress) => void
   /** Something went wrong that does not change the figures (a slow stop). */
   onWarning?: (message: string) => void
+  /** Called once, with the run over time, just before the result is returned. */
+  onTrace?: (trace: SimTrace) => void
 }
 
 /** How often the driver reports progress and checks whether everything settled. */
@@ -638,6 +642,7 @@ export async function runSimulation (options: SimulationOptions): Promise<SimRes
     const fromHosts = await Promise.all(hosts.map(async h => await h.finish()))
     const processes = [main, ...fromHosts.filter((m): m is ProcessMemory => m != null)]
     const deliveries = countDeliveries(records, receivedById)
+    options.onTrace?.({ messages: traceMessages(records, i => sendDueMs(i, rate)), rss: [...sampler.samples] })
     return {
       nodes,
       messages,

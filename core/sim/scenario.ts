@@ -40,6 +40,8 @@ export const SIM_DEFAULTS = {
 
 /** How often the memory sampler reads `process.memoryUsage.rss()`. */
 export const MEMORY_SAMPLE_INTERVAL_MS = 200
+/** An hour of samples: enough for any run's plot, bounded for a run left going. */
+export const MAX_MEMORY_SAMPLES = 18_000
 
 /** A uniform PRNG: `next()` in [0, 1), `int(n)` in [0, n). */
 export interface Rng {
@@ -201,19 +203,25 @@ export interface ProcessMemory {
  */
 export class MemorySampler {
   readonly baselineRssBytes: number
+  /** Every sample, in ms after the sampler started (for the report's plot); the first MAX_MEMORY_SAMPLES only. */
+  readonly samples: Array<{ atMs: number, bytes: number }> = []
   private peak: number
   private timer: ReturnType<typeof setInterval> | undefined
+  private readonly startedAt = performance.now()
 
   constructor (private readonly read: () => number = () => process.memoryUsage.rss(), intervalMs = MEMORY_SAMPLE_INTERVAL_MS) {
     this.baselineRssBytes = read()
     this.peak = this.baselineRssBytes
+    this.samples.push({ atMs: 0, bytes: this.baselineRssBytes })
     this.timer = setInterval(() => { this.sample() }, intervalMs)
     // A sampler must never be what keeps a finished run alive.
     this.timer.unref()
   }
 
   sample (): void {
-    this.peak = Math.max(this.peak, this.read())
+    const bytes = this.read()
+    this.peak = Math.max(this.peak, bytes)
+    if (this.samples.length < MAX_MEMORY_SAMPLES) this.samples.push({ atMs: Math.round(performance.now() - this.startedAt), bytes })
   }
 
   get peakRssBytes (): number {

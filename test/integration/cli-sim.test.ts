@@ -1,6 +1,8 @@
-import { readdirSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
+import type { SimReport } from '../../core/sim/report.js'
 import type { SimResult } from '../../core/sim/scenario.js'
 import { runToExit } from '../helpers/child.js'
 import type { Finished } from '../helpers/child.js'
@@ -47,7 +49,8 @@ describe('parley sim', () => {
 
   it('runs the engines in worker processes with --workers, and prints the figures as text', async () => {
     const tmp = freshTmp()
-    const run = await parley(['sim', '--nodes', '6', '--messages', '30', '--seed', '3', '--workers', '2'], tmp)
+    const reportDir = freshTmp()
+    const run = await parley(['sim', '--nodes', '6', '--messages', '30', '--seed', '3', '--workers', '2', '--report', reportDir], tmp)
     expect(run.status, run.stderr.slice(-2000)).toBe(0)
     expect(run.stdout).toContain('in 2 worker processes')
     expect(run.stdout).toContain('delivered 30/30 (100.0%)')
@@ -55,6 +58,15 @@ describe('parley sim', () => {
     expect(run.stdout).toMatch(/worker 1: 3 nodes, peak RSS [\d.]+ MiB \([\d.]+ MiB per node\)/)
     expect(run.stdout).toMatch(/worker 2: 3 nodes/)
     expect(readdirSync(tmp)).toEqual([])
+    // The report: the same figures plus every message's latency, and a page of plots.
+    expect(readdirSync(reportDir).sort()).toEqual(['sim-report.html', 'sim-report.json'])
+    const report = JSON.parse(readFileSync(join(reportDir, 'sim-report.json'), 'utf8')) as SimReport
+    expect(report.result.deliveries.exactlyOnce).toBe(30)
+    expect(report.trace.messages).toHaveLength(30)
+    expect(report.trace.messages.every(m => m.latencyMs != null && m.latencyMs > 0)).toBe(true)
+    expect(report.trace.rss.length).toBeGreaterThan(1)
+    expect(readFileSync(join(reportDir, 'sim-report.html'), 'utf8').match(/<svg /g)).toHaveLength(3)
+    expect(run.stderr).toContain(`sim: report in ${join(reportDir, 'sim-report.json')}`)
   }, 120_000)
 
   it('refuses bad flags with exit code 2 before starting anything', async () => {

@@ -196,6 +196,7 @@ describe('parley sim flags', () => {
       timeoutMs: 30_000,
       contactsPerUser: 4,
       dir: undefined,
+      report: undefined,
       json: false
     })
     const seed = parseSimFlags({}).seed
@@ -204,8 +205,8 @@ describe('parley sim flags', () => {
 
   it('converts every flag', () => {
     const dir = tmpdir()
-    expect(parseSimFlags({ nodes: '50', messages: '1000', seed: '7', rate: '12.5', workers: '4', timeout: '2.5', contacts: '6', dir, json: true })).toEqual({
-      nodes: 50, messages: 1000, seed: 7, rate: 12.5, workers: 4, timeoutMs: 2500, contactsPerUser: 6, dir, json: true
+    expect(parseSimFlags({ nodes: '50', messages: '1000', seed: '7', rate: '12.5', workers: '4', timeout: '2.5', contacts: '6', dir, report: dir, json: true })).toEqual({
+      nodes: 50, messages: 1000, seed: 7, rate: 12.5, workers: 4, timeoutMs: 2500, contactsPerUser: 6, dir, report: dir, json: true
     })
   })
 
@@ -232,7 +233,8 @@ describe('parley sim flags', () => {
       [{ contacts: '0' }, '--contacts'],
       [{ dir: '' }, '--dir'],
       [{ dir: join(tmpdir(), 'parley-no-such-dir') }, '--dir: '],
-      [{ dir: fileURLToPath(import.meta.url) }, 'is not an existing directory']
+      [{ dir: fileURLToPath(import.meta.url) }, 'is not an existing directory'],
+      [{ report: join(tmpdir(), 'parley-no-such-dir') }, '--report: ']
     ]
     for (const [flags, name] of cases) {
       const err = rejection(flags)
