@@ -15,7 +15,7 @@ import { createLibp2p } from 'libp2p'
 import { missingCase } from '../unreachable.js'
 import { isLoopbackAddress } from './address-policy.js'
 import { DEFAULT_RELAY_LIMITS } from './relay-limits.js'
-import { relayKeeper } from './relay-keeper.js'
+import { keptRelays, relayKeeper } from './relay-keeper.js'
 import type { RelayLimits } from './relay-limits.js'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
@@ -87,6 +87,12 @@ export function defaultListen (preset: Preset): string[] {
 export async function createParleyNode (config: NodeConfig): Promise<ParleyNode> {
   const { preset } = config
   const loopback = preset === 'sim' || config.loopback === true
+  const listen = config.listen ?? defaultListen(preset)
+  // With a relay among the bootstrap peers, the relay keeper reserves on it and
+  // libp2p is not asked to search for relays (plain `/p2p-circuit`): while no
+  // relay answers, that search walks the DHT in a tight loop, most of a core
+  // for as long as a laptop is offline.
+  const keeperReserves = preset !== 'relay' && listen.includes('/p2p-circuit') && keptRelays({ listen, bootstrap: config.bootstrap ?? [] }).length > 0
   const transports: TransportFactory[] = [tcp(), circuitRelayTransport()]
   if (preset !== 'sim') transports.push(webSockets())
   if (preset === 'desktop') transports.push(webRTC({ rtcConfiguration: { iceServers: config.iceServers ?? [] } }))
@@ -125,7 +131,7 @@ export async function createParleyNode (config: NodeConfig): Promise<ParleyNode>
       : {}),
     ...(preset === 'desktop' ? { autoNAT: autoNAT(), dcutr: dcutr() } : {}),
     // libp2p alone does not win back a lost relay reservation (see relay-keeper.ts).
-    ...(preset !== 'relay' ? { relayKeeper: relayKeeper({ listen: config.listen ?? defaultListen(preset), bootstrap: config.bootstrap ?? [] }) } : {})
+    ...(preset !== 'relay' ? { relayKeeper: relayKeeper({ listen, bootstrap: config.bootstrap ?? [], reservesFromStart: keeperReserves }) } : {})
   }
 
   const peerDiscovery: DiscoveryFactory[] = []
@@ -136,7 +142,7 @@ export async function createParleyNode (config: NodeConfig): Promise<ParleyNode>
 
   const options: Libp2pOptions<ParleyServices> = {
     privateKey: config.privateKey,
-    addresses: { listen: config.listen ?? defaultListen(preset) },
+    addresses: { listen: keeperReserves ? listen.filter(a => a !== '/p2p-circuit') : listen },
     transports,
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

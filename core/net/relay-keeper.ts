@@ -16,6 +16,8 @@ export const RELAY_IDLE_CHECK_MS = 60_000
 export const RELAY_STARTUP_GRACE_MS = 5_000
 /** After we reconnect to a relay, libp2p's relay discovery gets this long to reserve by itself. */
 export const RELAY_RECONNECT_GRACE_MS = 2_000
+/** How often, within that grace, the keeper looks whether it can go on. */
+const RELAY_GRACE_POLL_MS = 100
 const RELAY_DIAL_TIMEOUT_MS = 10_000
 
 export interface RelayKeeperInit {
@@ -23,6 +25,12 @@ export interface RelayKeeperInit {
   listen: string[]
   /** Bootstrap peers; those with a `/p2p/<id>` are the relays to keep a reservation on. */
   bootstrap: string[]
+  /**
+   * libp2p is not searching for relays (its plain `/p2p-circuit` listen
+   * address was withheld): the keeper reserves from the start instead of
+   * standing by, and never waits for libp2p to reserve by itself.
+   */
+  reservesFromStart?: boolean
 }
 
 /** The parts of libp2p the keeper uses; the circuit relay transport gets the same. */
@@ -46,6 +54,11 @@ interface Relay {
  * relay, and if libp2p still has not reserved by itself, ask it to listen on
  * `<relay>/p2p-circuit`, with capped, jittered exponential backoff.
  *
+ * When a bootstrap relay is known, `createParleyNode` withholds the plain
+ * `/p2p-circuit` listen address from libp2p and the keeper reserves from the
+ * start (`reservesFromStart`): libp2p's relay search walks the DHT in a tight
+ * loop while no relay answers. Otherwise it stands by behind that search.
+ *
  * Listening goes through the transport manager, as the relay transport itself
  * does when a peer reaches us through a relay we hold no reservation on: the
  * reservation, its refresh and the advertised `/p2p-circuit` address then stay
@@ -67,10 +80,12 @@ export class RelayKeeper implements Startable {
   private nextDial = 0
   private listener: Listener | undefined
   private controller = new AbortController()
+  private readonly reservesFromStart: boolean
 
   constructor (private readonly components: RelayKeeperComponents, init: RelayKeeperInit) {
     this.log = components.logger.forComponent('parley:relay-keeper')
-    this.relays = init.listen.some(a => a.includes('/p2p-circuit')) ? relaysOf(init) : []
+    this.relays = init.listen.some(a => a.includes('/p2p-circuit')) ? keptRelays(init) : []
+    this.reservesFromStart = init.reservesFromStart === true
   }
 
   start (): void {
@@ -80,7 +95,11 @@ export class RelayKeeper implements Startable {
     this.components.events.addEventListener('self:peer:update', this.onChange)
     this.components.events.addEventListener('peer:disconnect', this.onChange)
     this.components.events.addEventListener('transport:listening', this.onChange)
-    this.schedule(RELAY_STARTUP_GRACE_MS, true)
+  }
+
+  /** After the transports listen: asking them to listen on a relay before that would fail. */
+  afterStart (): void {
+    if (this.running) this.schedule(this.reservesFromStart ? 0 : RELAY_STARTUP_GRACE_MS, true)
   }
 
   stop (): void {
@@ -153,10 +172,15 @@ export class RelayKeeper implements Startable {
       this.log('no relay reservation; dialling %p (attempt %d)', target.id, this.failures + 1)
       const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS)])
       await this.components.connectionManager.openConnection(target.addr, { signal })
-      // A new connection is what makes libp2p's relay discovery (a `/p2p-circuit` listen address) reserve.
-      await sleep(RELAY_RECONNECT_GRACE_MS, undefined, { signal: this.controller.signal })
-      if (this.reserved()) return
-      relay = await this.connectedRelay()
+      // Identify has to tell us that the relay speaks the hop protocol; and
+      // when libp2p searches for relays, the new connection makes it reserve by itself.
+      const deadline = performance.now() + RELAY_RECONNECT_GRACE_MS
+      while (performance.now() < deadline) {
+        if (this.reserved()) return
+        if (this.reservesFromStart && (relay = await this.connectedRelay()) != null) break
+        await sleep(RELAY_GRACE_POLL_MS, undefined, { signal: this.controller.signal })
+      }
+      relay ??= await this.connectedRelay()
       if (relay == null) throw new Error(`${target.id.toString()} is connected but offers no relay service`)
     }
     this.log('no relay reservation; asking %p for one (attempt %d)', relay.id, this.failures + 1)
@@ -198,7 +222,7 @@ export class RelayKeeper implements Startable {
 }
 
 /** The bootstrap peers and the relays of `<relay>/p2p-circuit` listen addresses, once each, that name a PeerId and are not themselves relayed. */
-function relaysOf (init: RelayKeeperInit): Relay[] {
+export function keptRelays (init: Pick<RelayKeeperInit, 'listen' | 'bootstrap'>): Relay[] {
   const candidates = [
     ...init.bootstrap,
     ...init.listen.filter(a => a.endsWith('/p2p-circuit') && a !== '/p2p-circuit').map(a => a.slice(0, -'/p2p-circuit'.length))

@@ -14,6 +14,7 @@ import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Engine } from '../../core/host/engine.js'
 import { DHT_PROTOCOL } from '../../core/net/presets.js'
+import { RELAY_RETRY_CAP_MS } from '../../core/net/relay-keeper.js'
 import { startRelay } from '../../core/relay/relay.js'
 import { simEngineOptions, simKeyWrapper, waitFor } from '../../core/sim/harness.js'
 import type { EngineOptions } from '../../core/host/engine.js'
@@ -153,6 +154,30 @@ describe('relay reservation recovery', () => {
     await waitFor(() => reservedOn(carol, relay), RECOVERY_MS, 'the reservation once the relay accepts again')
     await reachThroughRelay(root, carol)
   }, 60_000)
+
+  it('stays nearly idle while its only relay is down, and reserves again when it is back', async () => {
+    const root = tempRoot()
+    const port = await freePort()
+    let relay = await parleyRelay(join(root, 'relay'), port)
+    cleanups.push(async () => { await relay.stop() })
+    const carol = await startEngine('carol', simEngineOptions(join(root, 'carol'), relay.addr))
+    await waitFor(() => reservedOn(carol, relay), RECOVERY_MS, 'the first reservation')
+    await waitFor(() => carol.networkStatus().dhtRoutingTableSize > 0, RECOVERY_MS, 'the relay in the routing table')
+
+    // Offline, as far as this node can tell: its relay (and only DHT peer) is gone.
+    await relay.stop()
+    await new Promise(resolve => setTimeout(resolve, 2_000))
+    const before = process.cpuUsage()
+    const windowMs = 4_000
+    await new Promise(resolve => setTimeout(resolve, windowMs))
+    const used = process.cpuUsage(before)
+    const share = (used.user + used.system) / 1000 / windowMs
+    // libp2p's own relay search spun at 0.75–0.85 of a core here.
+    expect(share).toBeLessThan(0.25)
+
+    relay = await parleyRelay(join(root, 'relay'), port)
+    await waitFor(() => reservedOn(carol, relay), RELAY_RETRY_CAP_MS + RECOVERY_MS, 'the reservation after the relay came back')
+  }, 120_000)
 })
 
 /** When `engine` last failed to dial `relay`, from the peer store's record (0 if never). */
