@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../helpers/temp.js'
-import { Network, SCREENSHOTS, ensureBuilt, freePort, launchChromium } from './harness.js'
+import { freePort } from '../helpers/ports.js'
+import { Network, SCREENSHOTS, ensureBuilt, launchChromium } from './harness.js'
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 
 /**

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
@@ -45,15 +44,6 @@ export async function launchChromium (): Promise<Browser> {
   return await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
 }
 
-/** A port that was free a moment ago, so a restarted daemon can keep its origin. */
-export async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>(resolve => { server.listen(0, '127.0.0.1', resolve) })
-  const address = server.address()
-  await new Promise<void>(resolve => { server.close(() => { resolve() }) })
-  if (address == null || typeof address === 'string') throw new Error('no port')
-  return address.port
-}
 
 /** The `parley` processes of one test; `stopAll` ends every one still running. */
 export class Network {

@@ -62,6 +62,36 @@ function messageCount (user: SimUser): number {
   return (user.engine.db.sql.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n
 }
 
+/** Alice and Bob, introduced, with a Signal session started by one delivered message. */
+async function withSession (network: SimNetwork): Promise<{ alice: SimUser, bob: SimUser }> {
+  const alice = await network.addUser('alice')
+  const bob = await network.addUser('bob')
+  await introduce(alice, bob)
+  const hello = await alice.engine.send(bob.engine.peerId, 'session start')
+  await waitFor(() => alice.engine.messages.get(hello.id)?.status === 'delivered', 10_000, 'first delivery')
+  return { alice, bob }
+}
+
+/** A real envelope from Alice to Bob: with Bob down, her message waits in her outbox as ciphertext. */
+async function queuedEnvelope (network: SimNetwork, alice: SimUser, bob: SimUser, text: string): Promise<{ id: string, type: number, ciphertext: Uint8Array<ArrayBuffer> }> {
+  await network.stopUser(bob.name)
+  const message = await alice.engine.send(bob.engine.peerId, text)
+  const row = alice.engine.db.sql.prepare('SELECT ciphertext, ciphertext_type FROM outbox WHERE message_id = ?').get(message.id) as { ciphertext: Uint8Array | null, ciphertext_type: number }
+  if (row.ciphertext == null) throw new Error('the queued message was not encrypted')
+  return { id: message.id, type: row.ciphertext_type, ciphertext: new Uint8Array(row.ciphertext) }
+}
+
+/** Stops `user` and reads its libp2p key from its data dir (what an attacker holding the device would have). */
+async function stolenKey (network: SimNetwork, user: SimUser): Promise<PrivateKey> {
+  await network.stopUser(user.name)
+  const db = await ParleyDatabase.open(user.dataDir, network.wrapper())
+  try {
+    return identityFromRow(new IdentityRepository(db).get() ?? expect.fail('no identity')).peerKey
+  } finally {
+    await db.close()
+  }
+}
+
 describe('a hostile peer', () => {
   it('cannot store anything with bad frames, and the node keeps serving others', async () => {
     net = await SimNetwork.create()
@@ -106,29 +136,17 @@ describe('a hostile peer', () => {
 
   it('gets nothing stored by replaying a captured envelope', async () => {
     net = await SimNetwork.create()
-    let alice = await net.addUser('alice')
-    let bob = await net.addUser('bob')
-    await introduce(alice, bob)
-    const hello = await alice.engine.send(bob.engine.peerId, 'session start')
-    await waitFor(() => alice.engine.messages.get(hello.id)?.status === 'delivered', 10_000, 'first delivery')
+    let { alice, bob } = await withSession(net)
 
-    // Capture an envelope: with Bob down, Alice's next message waits in her outbox as ciphertext.
-    await net.stopUser('bob')
-    const captured = await alice.engine.send(bob.engine.peerId, 'captured on the wire')
-    const row = alice.engine.db.sql.prepare('SELECT ciphertext, ciphertext_type FROM outbox WHERE message_id = ?').get(captured.id) as { ciphertext: Uint8Array, ciphertext_type: number }
-    expect(row.ciphertext).not.toBeNull()
+    // Capture an envelope, then let it arrive for real.
+    const captured = await queuedEnvelope(net, alice, bob, 'captured on the wire')
     bob = await net.startUser('bob')
     await waitFor(() => alice.engine.messages.get(captured.id)?.status === 'delivered', 10_000, 'the captured message to arrive once')
     const stored = messageCount(bob)
 
     // Replay it from Alice's own PeerId (an attacker holding her key and a recording).
-    const aliceDir = alice.dataDir
-    await net.stopUser('alice')
-    const db = await ParleyDatabase.open(aliceDir, net.wrapper())
-    const identity = identityFromRow(new IdentityRepository(db).get() ?? expect.fail('no identity'))
-    await db.close()
-    const replayer = await rawNode(identity.peerKey)
-    const envelope = { type: row.ciphertext_type, ciphertext: new Uint8Array(row.ciphertext) }
+    const replayer = await rawNode(await stolenKey(net, alice))
+    const envelope = { type: captured.type, ciphertext: captured.ciphertext }
 
     const sameId = await openMessageStream(replayer, bob)
     await sendFrame(sameId, Envelope.encode({ id: Buffer.from(captured.id, 'hex'), ...envelope }))
@@ -151,29 +169,17 @@ describe('a hostile peer', () => {
 
   it('announces a stored message even when its sender vanishes before the ack', async () => {
     net = await SimNetwork.create()
-    const alice = await net.addUser('alice')
-    let bob = await net.addUser('bob')
-    await introduce(alice, bob)
-    const hello = await alice.engine.send(bob.engine.peerId, 'session start')
-    await waitFor(() => alice.engine.messages.get(hello.id)?.status === 'delivered', 10_000, 'first delivery')
+    const session = await withSession(net)
+    const queued = await queuedEnvelope(net, session.alice, session.bob, 'sent just before a crash')
+    const aliceKey = await stolenKey(net, session.alice)
 
-    // A real envelope for Bob, left in Alice's outbox while he is down.
-    await net.stopUser('bob')
-    const queued = await alice.engine.send(bob.engine.peerId, 'sent just before a crash')
-    const row = alice.engine.db.sql.prepare('SELECT ciphertext, ciphertext_type FROM outbox WHERE message_id = ?').get(queued.id) as { ciphertext: Uint8Array, ciphertext_type: number }
-    const aliceDir = alice.dataDir
-    await net.stopUser('alice')
-    const db = await ParleyDatabase.open(aliceDir, net.wrapper())
-    const identity = identityFromRow(new IdentityRepository(db).get() ?? expect.fail('no identity'))
-    await db.close()
-
-    bob = await net.startUser('bob')
+    const bob = await net.startUser('bob')
     const announced: string[] = []
     bob.engine.addEventListener('message', (event) => { announced.push(event.detail.text) })
     // Alice's device sends the envelope and dies at once: the ack has nowhere to go.
-    const vanishing = await rawNode(identity.peerKey)
+    const vanishing = await rawNode(aliceKey)
     const stream = await openMessageStream(vanishing, bob)
-    await sendFrame(stream, Envelope.encode({ id: Buffer.from(queued.id, 'hex'), type: row.ciphertext_type, ciphertext: new Uint8Array(row.ciphertext) }))
+    await sendFrame(stream, Envelope.encode({ id: Buffer.from(queued.id, 'hex'), type: queued.type, ciphertext: queued.ciphertext }))
     stream.abort(new Error('the sender crashed'))
 
     await waitFor(() => bob.engine.messages.get(queued.id) != null, 10_000, 'the envelope to be stored')

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
@@ -20,6 +19,7 @@ import { simEngineOptions, simKeyWrapper, waitFor } from '../../core/sim/harness
 import type { EngineOptions } from '../../core/host/engine.js'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
+import { freePort } from '../helpers/ports.js'
 
 /** How long the engine may take to hold a reservation again once the relay serves it. */
 const RECOVERY_MS = 20_000
@@ -43,14 +43,6 @@ function tempRoot (): string {
   return root
 }
 
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>(resolve => { server.listen(0, '127.0.0.1', resolve) })
-  const address = server.address()
-  await new Promise<void>(resolve => { server.close(() => { resolve() }) })
-  if (address == null || typeof address === 'string') throw new Error('no port')
-  return address.port
-}
 
 /** Parley's relay (`parley relay`); its key lives in `dataDir`, so a restart keeps the PeerId, as does the port. */
 async function parleyRelay (dataDir: string, port: number): Promise<TestRelay> {

@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { execFileSync } from 'node:child_process'
 import { existsSync, statSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -10,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createParleyNode } from '../../core/net/presets.js'
 import type { ParleyNode } from '../../core/net/presets.js'
 import { tempDir } from '../helpers/temp.js'
+import { freePort } from '../helpers/ports.js'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const PARLEY = join(ROOT, 'bin/parley')
@@ -55,14 +55,6 @@ async function stopRelay (relay: CliProcess): Promise<number | null> {
   return await relay.exited
 }
 
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve) })
-  const address = server.address()
-  await new Promise<void>((resolve) => { server.close(() => { resolve() }) })
-  if (address == null || typeof address === 'string') throw new Error('no port')
-  return address.port
-}
 
 async function sleep (ms: number): Promise<void> {
   await new Promise(resolve => setTimeout(resolve, ms))
