@@ -1,3 +1,4 @@
+import { firstContacts } from './scenario.js'
 import type { MessageRecord, SimResult } from './scenario.js'
 
 /** What a run looked like over time: enough to draw it, on top of the summary figures. */
@@ -22,13 +23,8 @@ export interface SimReport {
 }
 
 export function traceMessages (records: readonly MessageRecord[], dueMs: (index: number) => number): SimTrace['messages'] {
-  const seen = new Set<string>()
-  return records.map((record, index) => {
-    const pair = `${record.from}>${record.to}`
-    const firstContact = !seen.has(pair)
-    seen.add(pair)
-    return { dueMs: dueMs(index), latencyMs: record.latencyMs ?? null, firstContact }
-  })
+  const isFirst = firstContacts(records)
+  return records.map((record, index) => ({ dueMs: dueMs(index), latencyMs: record.latencyMs ?? null, firstContact: isFirst[index] }))
 }
 
 const WIDTH = 720

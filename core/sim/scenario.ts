@@ -172,16 +172,24 @@ export function summarizeLatency (values: readonly number[]): LatencySummary | n
 
 /** Latency of each sender's first message to each recipient, and of all later ones (records in send order). */
 export function latencyByKind (records: readonly MessageRecord[]): SimResult['latencyByKind'] {
-  const seen = new Set<string>()
   const first: number[] = []
   const later: number[] = []
-  for (const record of records) {
-    const pair = `${record.from}>${record.to}`
-    const isFirst = !seen.has(pair)
-    seen.add(pair)
-    if (record.latencyMs != null) (isFirst ? first : later).push(record.latencyMs)
-  }
+  const isFirst = firstContacts(records)
+  records.forEach((record, i) => {
+    if (record.latencyMs != null) (isFirst[i] ? first : later).push(record.latencyMs)
+  })
   return { firstContact: summarizeLatency(first), later: summarizeLatency(later) }
+}
+
+/** For each record (in send order), whether it is its sender's first message to that recipient. */
+export function firstContacts (records: readonly MessageRecord[]): boolean[] {
+  const seen = new Set<string>()
+  return records.map(({ from, to }) => {
+    const pair = `${from}>${to}`
+    const first = !seen.has(pair)
+    seen.add(pair)
+    return first
+  })
 }
 
 /** One process's memory over a run. */
