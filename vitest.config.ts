@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.{ts,tsx}'],
-    setupFiles: ['./core/polyfills.ts'],
+    setupFiles: ['./core/node-version.ts'],
     // CI reads a JSON report to print its "N passed, N failed" line.
     reporters: process.env.CI === 'true' ? ['default', 'json'] : ['default'],
     outputFile: { json: '.tmp/vitest-report.json' },

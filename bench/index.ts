@@ -1,4 +1,4 @@
-import '../core/polyfills.js'
+import '../core/node-version.js'
 import { performance } from 'node:perf_hooks'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { SimNetwork, waitFor } from '../core/sim/harness.js'

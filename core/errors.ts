@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'peer_unreachable'
   | 'identity_changed'
   | 'protocol_error'
+  | 'database_damaged'
   | 'no_daemon'
   | 'internal'
 
@@ -50,6 +51,20 @@ export class ProtocolViolationError extends ParleyError {
   constructor (reason: string) {
     super('protocol_error', reason)
     this.name = ProtocolViolationError.name
+  }
+}
+
+/**
+ * The data directory's files are damaged or incomplete: a page failed its
+ * authentication check, the file is truncated, or a file the identity needs is
+ * missing. Never a wrong passphrase: the key wrapper's AEAD has already
+ * proved the key right by the time this can be thrown.
+ */
+export class DatabaseDamagedError extends ParleyError {
+  static override readonly name = 'DatabaseDamagedError'
+  constructor (what: string, cause?: unknown) {
+    super('database_damaged', `${what} is damaged${cause == null ? '' : ` (${errorMessage(cause)})`}: restore the data directory from a backup, or check it with "parley check"`, { cause })
+    this.name = DatabaseDamagedError.name
   }
 }
 

@@ -5,8 +5,7 @@
  * messages (start, keystore, unread) use the parentPort; chat traffic only
  * the handed-over ports.
  *
- * No polyfill import: Electron's Node has `Promise.withResolvers` and a global
- * `WebSocket`, the two things core/polyfills.ts adds for Node 20.
+ * No core/node-version.ts import: Electron bundles its own, newer Node.
  */
 import { portFromMessagePort } from '../core/api/ports.js'
 import { ParleyHost } from '../core/host/api-host.js'

@@ -4,7 +4,7 @@ import { wrappedKeySchema } from '../core/host/key-wrapper.js'
 import { PASSPHRASE_KIND, SAFE_STORAGE_KIND } from './key-policy.js'
 import type { StoredKey } from './key-policy.js'
 
-/** core/store's KEY_FILE (the tests hold the two equal; importing it would pull libsql into main). */
+/** core/store's KEY_FILE (the tests hold the two equal; importing it would pull the native store into main). */
 export const KEY_FILE_NAME = 'key.json'
 
 /** What the data dir's key file says about how the key is wrapped. Main reads no other file of the engine's. */

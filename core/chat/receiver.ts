@@ -2,6 +2,7 @@ import { ErrorCode } from '@signalapp/libsignal-client'
 import { toHex } from '../bytes.js'
 import { signalAddress } from '../e2ee/session.js'
 import { ProtocolViolationError, errorMessage, toError } from '../errors.js'
+import { faultPoint } from '../fault-points.js'
 import { missingCase } from '../unreachable.js'
 import { abortWhenIdle, readFrames, sendFrame } from '../wire/frames.js'
 import { IDLE_STREAM_TIMEOUT_MS, MAX_UNACKED_ENVELOPES, MESSAGE_ID_BYTES } from '../wire/limits.js'
@@ -107,6 +108,8 @@ export class MessageReceiver {
       }
       return results
     })
+    // Committed but not yet acked: the sender will resend, and the id dedups it.
+    faultPoint('receiver:committed')
     return outcomes
   }
 

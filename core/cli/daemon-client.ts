@@ -19,7 +19,13 @@ function noDaemon (dataDir: string, why: string): ParleyError {
  * api.json. Any failure to reach it is `no_daemon` (exit code 3).
  */
 export async function connectToDaemon (dataDir: string): Promise<DaemonClient> {
-  const api = readApiFile(dataDir)
+  let api
+  try {
+    api = readApiFile(dataDir)
+  } catch (err) {
+    // A daemon writes api.json whole (atomic rename): one that is not well-formed was not written by a running daemon.
+    throw noDaemon(dataDir, errorMessage(err))
+  }
   if (api == null) throw noDaemon(dataDir, 'no api.json')
   const url = new URL(api.url)
   url.searchParams.set('token', api.token)

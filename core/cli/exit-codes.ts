@@ -8,6 +8,8 @@ export const EXIT_FAILED = 1
 export const EXIT_USAGE = 2
 /** No daemon runs for the data directory (client commands need one). */
 export const EXIT_NO_DAEMON = 3
+/** The data directory is damaged: a page failed its check, or a file the identity needs is missing or empty. */
+export const EXIT_DAMAGED = 4
 
 /** Error codes that mean the input was wrong, not the operation. */
 const USAGE_CODES = new Set(['invalid_params', 'wrong_passphrase', 'not_found', 'invalid_invite'])
@@ -17,5 +19,6 @@ export function exitCodeFor (err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE
   const code = typeof err === 'object' && err != null ? (err as { code?: unknown }).code : undefined
   if (code === 'no_daemon') return EXIT_NO_DAEMON
+  if (code === 'database_damaged') return EXIT_DAMAGED
   return typeof code === 'string' && USAGE_CODES.has(code) ? EXIT_USAGE : EXIT_FAILED
 }

@@ -1,6 +1,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { InvalidParamsError, errorMessage } from '../errors.js'
+import { peerAddressProblem } from '../net/peer-address.js'
 
 /**
  * Flag validation shared by the `parley` commands: commander hands over
@@ -47,10 +48,9 @@ export function multiaddrFlag (flag: string, options: { needsPeerId?: boolean } 
   return z.string().superRefine((value, ctx) => {
     try {
       const components = multiaddr(value).getComponents()
+      const problem = options.needsPeerId === true ? peerAddressProblem(value) : undefined
       if (components.length === 0) ctx.addIssue({ code: 'custom', message: `${flag} "${value}" is an empty multiaddr` })
-      else if (options.needsPeerId === true && !components.some(c => c.name === 'p2p')) {
-        ctx.addIssue({ code: 'custom', message: `${flag} "${value}" must end in /p2p/<PeerId>` })
-      }
+      else if (problem != null) ctx.addIssue({ code: 'custom', message: `${flag} "${value}" ${problem}` })
     } catch (err) {
       ctx.addIssue({ code: 'custom', message: `${flag} "${value}" is not a multiaddr: ${errorMessage(err)}` })
     }

@@ -1,17 +1,19 @@
-// Polyfills first: the commands below load libp2p, which needs them at import time.
-import '../polyfills.js'
+// First: on a Node too old for libp2p, say so before anything else loads.
+import '../node-version.js'
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Command, CommanderError } from 'commander'
 import { errorMessage } from '../errors.js'
 import { EXIT_OK, exitCodeFor } from './exit-codes.js'
+import { registerCheckCommand } from './check-command.js'
 import { registerContactsCommand } from './contacts-command.js'
 import { registerDaemonCommand } from './daemon-command.js'
 import { registerIdentityCommands } from './identity-commands.js'
 import { registerInitCommand } from './init-command.js'
 import { registerMessageCommands } from './message-commands.js'
 import { registerRelayCommand } from './relay-command.js'
+import { registerSettingsCommand } from './settings-command.js'
 import { registerSimCommand } from './sim-command.js'
 import { registerStatusCommand } from './status-command.js'
 
@@ -33,6 +35,8 @@ registerIdentityCommands(program)
 registerContactsCommand(program)
 registerMessageCommands(program)
 registerStatusCommand(program)
+registerSettingsCommand(program)
+registerCheckCommand(program)
 registerRelayCommand(program)
 registerSimCommand(program)
 

@@ -12,13 +12,15 @@ import { PREKEY_PROTOCOL, PrekeyService, fetchBundle } from '../e2ee/prekey-prot
 import { bundleFromWire, replenishPrekeys } from '../e2ee/prekeys.js'
 import { Sessions } from '../e2ee/session.js'
 import { createSignalStores } from '../e2ee/signal-stores.js'
-import { InvalidParamsError, NotFoundError, ParleyError, errorMessage } from '../errors.js'
+import { DatabaseDamagedError, InvalidParamsError, NotFoundError, ParleyError, errorMessage } from '../errors.js'
 import { createIdentity, identityFromRow, identityToRow } from '../identity/identity.js'
 import { createInvite, parseInvite } from '../identity/invite.js'
+import { peerAddressProblem } from '../net/peer-address.js'
 import { connectToPeer } from '../net/reach.js'
 import { createParleyNode } from '../net/presets.js'
 import { ContactsRepository } from '../store/contacts-repo.js'
 import { ParleyDatabase } from '../store/database.js'
+import { inspectDataDir } from '../store/data-dir.js'
 import { SqlDatastore } from '../store/datastore.js'
 import { WriteBehindDatastore } from '../store/write-behind-datastore.js'
 import { DataDirLock } from '../store/dir-lock.js'
@@ -51,6 +53,8 @@ export interface EngineOptions {
   inviteRelays?: string[]
   /** A lock on `dataDir` the caller already holds (onboarding); the engine releases it on stop. */
   lock?: DataDirLock
+  /** Where to say what a person should know but that does not stop the engine (default: stderr). */
+  warn?: (message: string) => void
 }
 
 /** Contacts dialled at once when the engine starts (to tell them we are online). */
@@ -133,10 +137,13 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 })
     const lock = heldLock ?? DataDirLock.acquire(dataDir)
     try {
+      const fresh = inspectDataDir(dataDir) === 'empty'
       const db = await ParleyDatabase.open(dataDir, wrapper, { create: true })
       try {
         const repo = new IdentityRepository(db)
         if (repo.get() != null) throw new ParleyError('already_initialised', `${dataDir} already holds an identity`)
+        // A database made earlier but never given an identity is not ours to fill in.
+        if (!fresh) throw noIdentity(dataDir)
         const identity = await createIdentity(name)
         await repo.insert(identityToRow(identity))
         await replenishPrekeys(db, identity, createSignalStores(db, identity))
@@ -156,10 +163,13 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
     try {
       db = await ParleyDatabase.open(options.dataDir, options.wrapper)
       const row = new IdentityRepository(db).get()
-      if (row == null) throw new ParleyError('not_initialised', `no identity in ${options.dataDir}`)
+      if (row == null) throw noIdentity(options.dataDir)
       const identity = identityFromRow(row)
-      // Peers the user saved in settings join those given for this run.
-      const saved = new SettingsRepository(db).getAll().bootstrap
+      // Peers the user saved in settings join those given for this run. A saved
+      // value that no longer parses is skipped, never fatal: it could not be undone otherwise.
+      const settings = new SettingsRepository(db)
+      for (const problem of settings.problems()) (options.warn ?? warnOnStderr)(`ignoring a stored setting that no longer fits: ${problem}`)
+      const saved = settings.getAll().bootstrap
       const peerData = new WriteBehindDatastore(new SqlDatastore(db), {
         onFlushError: (message) => { logger('parley:engine')(message) }
       })
@@ -438,17 +448,20 @@ function unique (values: string[]): string[] {
 
 /** A peer's address must parse and name the peer (`…/p2p/<PeerId>`), or it cannot be dialled as that peer. */
 function validPeerAddress (addr: string): void {
-  let parsed: Multiaddr
-  try {
-    parsed = multiaddr(addr)
-  } catch (err) {
-    throw new InvalidParamsError(`${addr} is not a multiaddr: ${errorMessage(err)}`)
-  }
-  if (!parsed.getComponents().some(c => c.name === 'p2p')) throw new InvalidParamsError(`${addr} does not end in /p2p/<PeerId>`)
+  const problem = peerAddressProblem(addr)
+  if (problem != null) throw new InvalidParamsError(`${addr.slice(0, 80)} ${problem}`)
 }
 
 function validName (name: string): string {
   const trimmed = name.trim()
   if (trimmed.length === 0 || trimmed.length > MAX_NAME_LENGTH) throw new InvalidParamsError(`a name must be 1–${MAX_NAME_LENGTH} characters`)
   return trimmed
+}
+
+function noIdentity (dataDir: string): DatabaseDamagedError {
+  return new DatabaseDamagedError(dataDir, new Error('its database holds no identity (if "parley init" was interrupted, remove the directory and run it again)'))
+}
+
+function warnOnStderr (message: string): void {
+  process.stderr.write(`warning: ${message}\n`)
 }

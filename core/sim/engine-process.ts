@@ -7,7 +7,7 @@
  * The data dir must be initialised with the simulation key wrapper. Prints
  * `invite <code>` and then `ready <peerId>`; stops cleanly on SIGTERM/SIGINT.
  */
-import '../polyfills.js'
+import '../node-version.js'
 import { parseArgs } from 'node:util'
 import { Engine } from '../host/engine.js'
 import { serveEcho } from './echo.js'

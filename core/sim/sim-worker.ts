@@ -4,7 +4,7 @@
  * use on its own. Memory is sampled here, per worker, from just before its
  * engines start.
  */
-import '../polyfills.js'
+import '../node-version.js'
 import { errorMessage } from '../errors.js'
 import { missingCase } from '../unreachable.js'
 import { EngineHost } from './harness.js'

@@ -1,27 +1,39 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import Libsql from 'libsql'
-import { ParleyError, WrongPassphraseError } from '../errors.js'
+import { DatabaseDamagedError, ParleyError } from '../errors.js'
 import { writePrivateFileAtomic } from '../private-file.js'
-import { DATABASE_KEY_BYTES, wrappedKeySchema } from './key-wrapper.js'
-import type { KeyWrapper } from './key-wrapper.js'
+import { DATABASE_FILE, KEY_FILE, LEGACY_DATABASE_FILE, inspectDataDir } from './data-dir.js'
+import { DATABASE_KEY_BYTES, STORE_FORMAT, keyFileSchema } from './key-wrapper.js'
+import { migrateLegacyStore } from './legacy-store.js'
 import { migrate } from './migrations/index.js'
+import { SqlConnection } from './sql-connection.js'
+import type { KeyFile, KeyWrapper } from './key-wrapper.js'
+import type { SqlStatement } from './sql-connection.js'
 
-export const DATABASE_FILE = 'parley.db'
-export const KEY_FILE = 'key.json'
-
-type SqlDatabase = Libsql.Database
+export { DATABASE_FILE, KEY_FILE } from './data-dir.js'
 
 /** A burst larger than this is split over several transactions, to bound how long one holds the lock. */
 const MAX_WRITES_PER_TRANSACTION = 512
+
+/**
+ * The pragmas every connection runs with. WAL with synchronous=FULL: a
+ * committed row survives power loss, so an ack sent after commit is never a
+ * lie. secure_delete: a removed contact's history is overwritten, not left in
+ * free pages. A test asserts these (durability depends on them).
+ */
+export const CONNECTION_PRAGMAS: ReadonlyArray<readonly [name: string, value: string]> = [
+  ['journal_mode', 'WAL'],
+  ['synchronous', 'FULL'],
+  ['secure_delete', 'ON'],
+  ['foreign_keys', 'ON']
+]
 
 interface PendingWrite {
   fn: () => unknown
   resolve: (value: unknown) => void
   reject: (reason: unknown) => void
 }
-type EncryptedOptions = Libsql.Options & { encryptionKey: string }
 
 export interface OpenDatabaseOptions {
   /** Make the key and the database when the directory has none; otherwise fail with `not_initialised`. */
@@ -29,7 +41,8 @@ export interface OpenDatabaseOptions {
 }
 
 /**
- * The engine's one SQLite connection, encrypted at rest.
+ * The engine's one SQLite connection, encrypted and authenticated at rest
+ * (SQLCipher 4).
  *
  * Writes go through `write()`, which serialises them into IMMEDIATE
  * transactions: libsignal's stores are async, so a decrypt and the row it
@@ -40,66 +53,68 @@ export interface OpenDatabaseOptions {
  * wait for the transaction it runs in. Code meant to run inside a write
  * takes no transaction of its own (repositories say so where it matters).
  * Joining nested calls would need AsyncLocalStorage, whose promise hooks
- * cost a simulation with dozens of engines a third of its CPU on Node 20.
+ * cost a simulation with dozens of engines a third of its CPU.
  */
 export class ParleyDatabase {
-  readonly sql: SqlDatabase
+  readonly sql: SqlConnection
   private readonly queue: PendingWrite[] = []
   private draining: Promise<void> | undefined
   private closed = false
-  private readonly statements = new Map<string, Libsql.Statement>()
+  private readonly statements = new Map<string, SqlStatement>()
   /** True while a callback runs its synchronous part: a `write()` then is a nested call, refused. */
   private insideCallback = false
 
-  private constructor (sql: SqlDatabase) {
+  private constructor (sql: SqlConnection) {
     this.sql = sql
   }
 
   /**
    * Opens `<dataDir>/parley.db`. The key is unwrapped before the database
-   * file is touched, so a wrong passphrase changes nothing on disk.
+   * file is touched, so a wrong passphrase changes nothing on disk. A data
+   * directory with some of its files missing is refused, never replaced.
    */
   static async open (dataDir: string, wrapper: KeyWrapper, options: OpenDatabaseOptions = {}): Promise<ParleyDatabase> {
     const keyPath = join(dataDir, KEY_FILE)
-    let key: Uint8Array
-    if (existsSync(keyPath)) {
-      const parsed = wrappedKeySchema.safeParse(JSON.parse(readFileSync(keyPath, 'utf8')))
-      if (!parsed.success) throw new ParleyError('internal', `${keyPath} is damaged: ${parsed.error.issues[0]?.message ?? 'bad format'}`)
-      key = await wrapper.unwrap(parsed.data)
-    } else if (options.create === true) {
+    const state = inspectDataDir(dataDir)
+    if (state === 'empty') {
+      if (options.create !== true) throw new ParleyError('not_initialised', `no Parley identity in ${dataDir} (run "parley init --data ${dataDir}")`)
       mkdirSync(dataDir, { recursive: true, mode: 0o700 })
-      key = randomBytes(DATABASE_KEY_BYTES)
-      writePrivateFileAtomic(keyPath, JSON.stringify(await wrapper.wrap(key), null, 2))
-    } else {
-      throw new ParleyError('not_initialised', `no Parley identity in ${dataDir} (run "parley init --data ${dataDir}")`)
+      const key = randomBytes(DATABASE_KEY_BYTES)
+      const keyFile: KeyFile = { ...await wrapper.wrap(key), store: STORE_FORMAT }
+      writePrivateFileAtomic(keyPath, JSON.stringify(keyFile, null, 2))
+      return ParleyDatabase.openWithKey(join(dataDir, DATABASE_FILE), key)
     }
-    return ParleyDatabase.openWithKey(join(dataDir, DATABASE_FILE), key)
-  }
-
-  /** Opens (or creates) an encrypted database file with a raw key. */
-  static openWithKey (path: string, key: Uint8Array): ParleyDatabase {
-    const options: EncryptedOptions = { encryptionKey: Buffer.from(key).toString('hex') }
-    const sql = new Libsql(path, options)
-    try {
-      // The first read is where a wrong key shows up ("file is not a database").
-      sql.prepare('SELECT count(*) FROM sqlite_master').get()
-    } catch (err) {
-      sql.close()
-      throw new WrongPassphraseError(`the database key does not open ${path}: ${String(err)}`)
+    const { keyFile, key } = await unwrapDatabaseKey(dataDir, wrapper)
+    if (keyFile.store !== STORE_FORMAT) {
+      migrateLegacyStore(dataDir, key, () => { writePrivateFileAtomic(keyPath, JSON.stringify({ ...keyFile, store: STORE_FORMAT }, null, 2)) })
     }
-    // WAL with synchronous=FULL: a committed row survives power loss, so an ack
-    // sent after commit is never a lie.
-    sql.pragma('journal_mode = WAL')
-    sql.pragma('synchronous = FULL')
-    sql.pragma('foreign_keys = ON')
-    const db = new ParleyDatabase(sql)
-    migrate(sql)
+    const db = ParleyDatabase.openWithKey(join(dataDir, DATABASE_FILE), key)
+    // A migration that crashed after key.json was updated leaves the old file behind.
+    rmSync(join(dataDir, LEGACY_DATABASE_FILE), { force: true })
     return db
   }
 
+  /**
+   * Opens (or creates) an encrypted database file with a raw key. The key is
+   * already known to be right (the wrapper's AEAD proved it), so a file that
+   * does not open with it is damaged, not locked.
+   */
+  static openWithKey (path: string, key: Uint8Array): ParleyDatabase {
+    const sql = new SqlConnection(path, key)
+    try {
+      // The first read checks page 1's HMAC: a damaged header shows up here.
+      sql.prepare('SELECT count(*) FROM sqlite_master').get()
+      for (const [name, value] of CONNECTION_PRAGMAS) sql.pragma(`${name} = ${value}`)
+      migrate(sql)
+    } catch (err) {
+      sql.close()
+      throw err
+    }
+    return new ParleyDatabase(sql)
+  }
+
   /** A prepared statement, compiled once per connection: preparing costs more than running. */
-  statement (source: string): Libsql.Statement {
-    // libsql aborts the whole process on use after close; fail this call instead.
+  statement (source: string): SqlStatement {
     if (this.closed) throw new ParleyError('internal', 'the database is closed')
     let prepared = this.statements.get(source)
     if (prepared == null) {
@@ -132,8 +147,10 @@ export class ParleyDatabase {
     while (this.queue.length > 0) {
       const group = this.queue.splice(0, MAX_WRITES_PER_TRANSACTION)
       const outcomes: Array<{ ok: true, value: unknown } | { ok: false, error: unknown }> = []
+      let begun = false
       try {
         this.sql.exec('BEGIN IMMEDIATE')
+        begun = true
         for (const write of group) {
           this.sql.exec('SAVEPOINT write')
           try {
@@ -148,8 +165,8 @@ export class ParleyDatabase {
         }
         this.sql.exec('COMMIT')
       } catch (error) {
-        // BEGIN or COMMIT failed (disk full, I/O error): nothing in the group is durable.
-        if (this.sql.inTransaction) this.sql.exec('ROLLBACK')
+        // BEGIN or COMMIT failed (disk full, I/O error, a damaged page): nothing in the group is durable.
+        if (begun) rollbackQuietly(this.sql)
         for (const write of group) write.reject(error)
         continue
       }
@@ -175,17 +192,41 @@ export class ParleyDatabase {
   /** Waits for pending writes, then closes the file. */
   async close (): Promise<void> {
     while (this.draining != null) await this.draining
+    if (this.closed) return
     this.closed = true
     this.statements.clear()
-    if (!this.sql.open) return
-    // libsql finalises statements only when they are garbage-collected, and the
-    // file is really closed (and the WAL folded back in) only then. Leaving WAL
-    // mode now folds it in at once, so a closed data dir is complete and stays
-    // byte-for-byte still afterwards.
+    // Leaving WAL mode folds the log back into the file at once, so a closed
+    // data dir is one complete file and stays byte-for-byte still afterwards.
     try {
       this.sql.pragma('journal_mode = DELETE')
     } finally {
       this.sql.close()
     }
+  }
+}
+
+/** Reads `key.json` and unwraps the database key; a wrong passphrase throws `WrongPassphraseError` and touches nothing. */
+export async function unwrapDatabaseKey (dataDir: string, wrapper: KeyWrapper): Promise<{ keyFile: KeyFile, key: Uint8Array }> {
+  const keyFile = readKeyFile(join(dataDir, KEY_FILE))
+  return { keyFile, key: await wrapper.unwrap(keyFile) }
+}
+
+function readKeyFile (path: string): KeyFile {
+  let json: unknown
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (err) {
+    throw new DatabaseDamagedError(path, err)
+  }
+  const parsed = keyFileSchema.safeParse(json)
+  if (!parsed.success) throw new DatabaseDamagedError(path, new Error(parsed.error.issues[0]?.message ?? 'bad format'))
+  return parsed.data
+}
+
+function rollbackQuietly (sql: SqlConnection): void {
+  try {
+    sql.exec('ROLLBACK')
+  } catch {
+    // COMMIT may have failed after SQLite already rolled back; nothing is open then.
   }
 }

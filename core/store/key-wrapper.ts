@@ -27,6 +27,17 @@ export const wrappedKeySchema = z.object({
 })
 export type WrappedKey = z.infer<typeof wrappedKeySchema>
 
+/**
+ * The database format a key file's database is in. Key files written before
+ * the store moved to SQLCipher have no `store` field: their database is the
+ * legacy libsql one, migrated once on open (core/store/legacy-store.ts).
+ */
+export const STORE_FORMAT = 'sqlcipher4'
+
+/** `key.json`: the wrapped key and the format of the database it opens. */
+export const keyFileSchema = wrappedKeySchema.extend({ store: z.literal(STORE_FORMAT).optional() })
+export type KeyFile = z.infer<typeof keyFileSchema>
+
 export interface ScryptCost {
   /** CPU/memory cost, a power of two. */
   N: number

@@ -1,13 +1,20 @@
 import { z } from 'zod'
 import { InvalidParamsError } from '../errors.js'
+import { peerAddressProblem } from '../net/peer-address.js'
 import type { ParleyDatabase } from './database.js'
+
+/** A peer's multiaddr ending in a valid /p2p/<PeerId>: anything else would stop the node from starting. */
+const peerAddress = z.string().superRefine((value, ctx) => {
+  const problem = peerAddressProblem(value)
+  if (problem != null) ctx.addIssue({ code: 'custom', message: `"${value.slice(0, 80)}" ${problem}` })
+})
 
 /** What the user can set. The display name is not here: it lives with the identity. */
 export const settingsSchema = z.object({
   /** Bootstrap peers' multiaddrs. */
-  bootstrap: z.array(z.string().max(512)).max(16),
+  bootstrap: z.array(peerAddress).max(16),
   /** Relays named in our invites; empty means the bootstrap peers. */
-  relays: z.array(z.string().max(512)).max(8),
+  relays: z.array(peerAddress).max(8),
   notifications: z.object({ enabled: z.boolean(), showContent: z.boolean() }),
   theme: z.enum(['system', 'light', 'dark'])
 })
@@ -25,7 +32,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
 // Unknown keys are refused rather than dropped, so a misspelt setting is an error, not a silent no-op.
 const patchSchema = settingsSchema.partial().strict()
 
-const SETTING_KEYS = Object.keys(settingsSchema.shape) as SettingKey[]
+export const SETTING_KEYS = Object.keys(settingsSchema.shape) as SettingKey[]
 
 /**
  * The user's settings, one JSON value per row. Reads never fail: a value
@@ -52,6 +59,23 @@ export class SettingsRepository {
     }
   }
 
+  /** Forgets the stored values of `keys` (all when empty), so they read as their defaults. Call inside `db.write()`. */
+  reset (keys: readonly SettingKey[] = []): Settings {
+    const statement = this.db.statement('DELETE FROM settings WHERE key = ?')
+    for (const key of keys.length > 0 ? keys : SETTING_KEYS) statement.run(key)
+    return this.getAll()
+  }
+
+  /** What in the stored settings no longer fits and is skipped (reads use the rest, or the default). */
+  problems (): string[] {
+    const rows = this.db.statement('SELECT key, value FROM settings').all() as Array<{ key: string, value: string }>
+    return rows.flatMap(row => {
+      if (!(SETTING_KEYS as string[]).includes(row.key)) return []
+      const { problem } = readStored(row.key as SettingKey, row.value)
+      return problem == null ? [] : [problem]
+    })
+  }
+
   /** Validates and stores one setting; throws InvalidParamsError when it does not fit the schema. */
   set<K extends SettingKey> (key: K, value: Settings[K]): void {
     this.update({ [key]: value })
@@ -73,14 +97,29 @@ export class SettingsRepository {
   }
 }
 
-/** The stored JSON for `key` if it parses and fits the schema, else a fresh copy of the default. */
+/**
+ * The stored JSON for `key` if it parses and fits the schema, else a fresh
+ * copy of the default. A list keeps the entries that still fit: one address
+ * a newer Parley accepted must not drop the user's other bootstrap peers.
+ */
 function parseStored<K extends SettingKey> (key: K, json: string | undefined): Settings[K] {
-  if (json !== undefined) {
-    const result = settingsSchema.shape[key].safeParse(parseJson(json))
-    // The schema for `key` yields Settings[K]; TypeScript cannot narrow the shape lookup by a generic key.
-    if (result.success) return result.data as Settings[K]
+  return readStored(key, json).value
+}
+
+function readStored<K extends SettingKey> (key: K, json: string | undefined): { value: Settings[K], problem?: string } {
+  if (json === undefined) return { value: structuredClone(DEFAULT_SETTINGS[key]) }
+  const schema = settingsSchema.shape[key]
+  const stored = parseJson(json)
+  const result = schema.safeParse(stored)
+  // The schema for `key` yields Settings[K]; TypeScript cannot narrow the shape lookup by a generic key.
+  if (result.success) return { value: result.data as Settings[K] }
+  const problem = `setting "${key}": ${z.prettifyError(result.error).replaceAll('\n', ' ')}`
+  if (Array.isArray(stored) && schema instanceof z.ZodArray) {
+    const kept = stored.filter(item => schema.element.safeParse(item).success)
+    const list = schema.safeParse(kept)
+    if (list.success) return { value: list.data as Settings[K], problem }
   }
-  return structuredClone(DEFAULT_SETTINGS[key])
+  return { value: structuredClone(DEFAULT_SETTINGS[key]), problem }
 }
 
 function parseJson (json: string): unknown {

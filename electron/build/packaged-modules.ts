@@ -4,10 +4,11 @@ import { dirname, join, relative, sep } from 'node:path'
 /**
  * Build-time helpers for forge.config.ts and vite.engine.config.ts. The Vite
  * bundles hold all JavaScript; only native addons stay outside, loaded from
- * node_modules at run time. All three are N-API, so they need no rebuild for
- * Electron.
+ * node_modules at run time. All are N-API, so they need no rebuild for
+ * Electron. libsql is there only to move a data directory made before the
+ * store used SQLCipher.
  */
-export const NATIVE_PACKAGES: readonly string[] = ['libsql', '@signalapp/libsignal-client', 'node-datachannel']
+export const NATIVE_PACKAGES: readonly string[] = ['@signalapp/sqlcipher', 'libsql', '@signalapp/libsignal-client', 'node-datachannel']
 
 /** Rollup `external` patterns for the native packages and their subpaths. */
 export function nativeExternals (): RegExp[] {

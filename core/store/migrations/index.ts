@@ -1,13 +1,13 @@
-import type Libsql from 'libsql'
 import { ParleyError } from '../../errors.js'
 import { migration001Initial } from './001-initial.js'
 import { migration002SearchUnreadSettings } from './002-search-unread-settings.js'
+import type { SqlConnection } from '../sql-connection.js'
 
 /** One schema change. `up` runs inside a transaction with the version bump. */
 export interface Migration {
   version: number
   name: string
-  up: (sql: Libsql.Database) => void
+  up: (sql: SqlConnection) => void
 }
 
 /** In order; append only. A released migration is never edited. */
@@ -16,20 +16,19 @@ export const MIGRATIONS: readonly Migration[] = [
   migration002SearchUnreadSettings
 ]
 
-export function schemaVersion (sql: Libsql.Database): number {
-  // libsql ignores pragma()'s `simple` option, so read the row ourselves.
-  const row = sql.prepare('PRAGMA user_version').get() as { user_version: unknown }
-  if (typeof row.user_version !== 'number' || !Number.isInteger(row.user_version)) {
-    throw new ParleyError('internal', `unreadable schema version: ${String(row.user_version)}`)
+export function schemaVersion (sql: SqlConnection): number {
+  const version = sql.pragmaValue('user_version')
+  if (typeof version !== 'number' || !Number.isInteger(version)) {
+    throw new ParleyError('internal', `unreadable schema version: ${String(version)}`)
   }
-  return row.user_version
+  return version
 }
 
 /**
  * Brings the schema to the newest version, one migration per transaction.
  * `target` stops early (tests use it to check each step on its own).
  */
-export function migrate (sql: Libsql.Database, target = MIGRATIONS.length): void {
+export function migrate (sql: SqlConnection, target = MIGRATIONS.length): void {
   const current = schemaVersion(sql)
   if (current > MIGRATIONS.length) {
     throw new ParleyError('internal', `the database schema (v${current}) is newer than this Parley (v${MIGRATIONS.length}); update Parley`)

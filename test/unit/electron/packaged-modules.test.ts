@@ -7,7 +7,7 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 describe('what the packaged app contains', () => {
   it('finds each native addon with its run-time dependencies and installed platform builds', () => {
     const closure = runtimeClosure(ROOT, NATIVE_PACKAGES)
-    for (const dir of ['node_modules/libsql', 'node_modules/@neon-rs/load', 'node_modules/detect-libc', 'node_modules/@signalapp/libsignal-client', 'node_modules/node-gyp-build', 'node_modules/node-datachannel']) {
+    for (const dir of ['node_modules/@signalapp/sqlcipher', 'node_modules/libsql', 'node_modules/@neon-rs/load', 'node_modules/detect-libc', 'node_modules/@signalapp/libsignal-client', 'node_modules/node-gyp-build', 'node_modules/node-datachannel']) {
       expect(closure).toContain(dir)
     }
     expect(closure.some(dir => dir.startsWith('node_modules/@libsql/'))).toBe(true)
@@ -32,6 +32,7 @@ describe('what the packaged app contains', () => {
     const externals = nativeExternals()
     const external = (id: string): boolean => externals.some(re => re.test(id))
     expect(external('libsql')).toBe(true)
+    expect(external('@signalapp/sqlcipher')).toBe(true)
     expect(external('@signalapp/libsignal-client')).toBe(true)
     expect(external('@signalapp/libsignal-client/zkgroup')).toBe(true)
     expect(external('node-datachannel/polyfill')).toBe(true)

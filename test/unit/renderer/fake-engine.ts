@@ -2,7 +2,7 @@
  * A stand-in engine for component tests: the real `RpcServer` and
  * `RpcClient` from core/api (so every call and event goes through JSON and
  * the contract's schemas, as in the app), with handlers over plain in-memory
- * state. The real engine (libp2p, libsql, libsignal) cannot run inside jsdom,
+ * state. The real engine (libp2p, SQLCipher, libsignal) cannot run inside jsdom,
  * and what these tests check is the UI's side of the contract.
  *
  * The two ends are joined by {@link memoryPortPair} rather than a

@@ -4,6 +4,7 @@ import { MessagesRepository } from '../../../core/store/messages-repo.js'
 import { PARLEY_DEVICE_ID, signalAddressKey } from '../../../core/store/signal-address.js'
 import { tempDatabase } from '../../helpers/temp.js'
 import type { ParleyDatabase } from '../../../core/store/database.js'
+import type { SqlValue } from '../../../core/store/sql-connection.js'
 
 let db: ParleyDatabase
 let cleanup: () => Promise<void>
@@ -36,7 +37,7 @@ async function contactWithHistory (peerId: string, name: string): Promise<void> 
   })
 }
 
-function count (sql: string, ...params: unknown[]): number {
+function count (sql: string, ...params: SqlValue[]): number {
   return (db.statement(`SELECT count(*) AS n FROM ${sql}`).get(...params) as { n: number }).n
 }
 

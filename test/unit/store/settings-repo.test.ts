@@ -17,6 +17,10 @@ beforeEach(() => {
 })
 afterEach(async () => { await cleanup() })
 
+/** A real PeerId: settings refuse addresses whose /p2p/ part does not decode. */
+const PEER = '12D3KooWEjFTJxj4c7DiaAUozzZVUNvfnohhAdDiraU9BMF5o8YA'
+const peerAddr = (host: string): string => `/ip4/${host}/tcp/4001/p2p/${PEER}`
+
 async function storeRaw (key: string, value: string): Promise<void> {
   await db.write(() => { db.statement('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)').run(key, value) })
 }
@@ -49,8 +53,8 @@ describe('SettingsRepository', () => {
   })
 
   it('updates only the keys given and returns everything', async () => {
-    const after = await db.write(() => settings.update({ theme: 'dark', relays: ['/dns4/relay.example/tcp/443/wss'] }))
-    expect(after).toEqual({ ...DEFAULT_SETTINGS, theme: 'dark', relays: ['/dns4/relay.example/tcp/443/wss'] })
+    const after = await db.write(() => settings.update({ theme: 'dark', relays: [`/dns4/relay.example/tcp/443/wss/p2p/${PEER}`] }))
+    expect(after).toEqual({ ...DEFAULT_SETTINGS, theme: 'dark', relays: [`/dns4/relay.example/tcp/443/wss/p2p/${PEER}`] })
     expect(storedKeys()).toEqual(['relays', 'theme'])
     await db.write(() => settings.update({ notifications: { enabled: false, showContent: true } }))
     expect(settings.getAll()).toMatchObject({ theme: 'dark', notifications: { enabled: false, showContent: true } })
@@ -60,8 +64,8 @@ describe('SettingsRepository', () => {
   })
 
   it('sets one key with set()', async () => {
-    await db.write(() => { settings.set('bootstrap', ['/ip4/10.0.0.1/tcp/4001/p2p/12D3KooWexample']) })
-    expect(settings.get('bootstrap')).toEqual(['/ip4/10.0.0.1/tcp/4001/p2p/12D3KooWexample'])
+    await db.write(() => { settings.set('bootstrap', [peerAddr('10.0.0.1')]) })
+    expect(settings.get('bootstrap')).toEqual([peerAddr('10.0.0.1')])
     expect(storedKeys()).toEqual(['bootstrap'])
   })
 
@@ -78,9 +82,12 @@ describe('SettingsRepository', () => {
 
   it.each<[string, Partial<Record<keyof Settings | 'unknown', unknown>>]>([
     ['an unknown theme', { theme: 'neon' }],
-    ['too many bootstrap peers', { bootstrap: Array.from({ length: 17 }, (_, i) => `/ip4/10.0.0.${i}/tcp/1`) }],
-    ['too many relays', { relays: Array.from({ length: 9 }, (_, i) => `/ip4/10.0.0.${i}/tcp/1`) }],
-    ['an address longer than 512 characters', { relays: [`/dns4/${'a'.repeat(510)}`] }],
+    ['too many bootstrap peers', { bootstrap: Array.from({ length: 17 }, (_, i) => peerAddr(`10.0.0.${i}`)) }],
+    ['too many relays', { relays: Array.from({ length: 9 }, (_, i) => peerAddr(`10.0.0.${i}`)) }],
+    ['an address longer than 512 characters', { relays: [`/dns4/${'a'.repeat(513 - 17 - PEER.length)}/tcp/1/p2p/${PEER}`] }],
+    ['an address without a PeerId', { bootstrap: ['/ip4/10.0.0.1/tcp/4001'] }],
+    ['an address whose PeerId does not decode', { bootstrap: ['/ip4/10.0.0.1/tcp/4001/p2p/12D3KooWexample'] }],
+    ['text that is no multiaddr', { relays: ['relay.example.org:4001'] }],
     ['a half notifications object', { notifications: { enabled: false } }],
     ['an unknown key', { unknown: true }]
   ])('refuses %s and writes nothing, not even the valid keys beside it', (_, patch) => {
@@ -91,8 +98,9 @@ describe('SettingsRepository', () => {
   })
 
   it('accepts exactly the limits', async () => {
-    const bootstrap = Array.from({ length: 16 }, () => `/${'a'.repeat(511)}`)
-    const relays = Array.from({ length: 8 }, (_, i) => `/ip4/10.0.0.${i}/tcp/1`)
+    const bootstrap = Array.from({ length: 16 }, () => `/dns4/${'a'.repeat(512 - 17 - PEER.length)}/tcp/1/p2p/${PEER}`)
+    expect(bootstrap[0]).toHaveLength(512)
+    const relays = Array.from({ length: 8 }, (_, i) => peerAddr(`10.0.0.${i}`))
     expect(await db.write(() => settings.update({ bootstrap, relays }))).toMatchObject({ bootstrap, relays })
   })
 
@@ -100,17 +108,26 @@ describe('SettingsRepository', () => {
     ['not JSON', 'theme', '{oops'],
     ['a value outside the enum', 'theme', '"neon"'],
     ['the wrong type', 'bootstrap', '"not-a-list"'],
-    ['a list over its limit', 'relays', JSON.stringify(Array.from({ length: 9 }, () => '/x'))],
+    ['a list over its limit', 'relays', JSON.stringify(Array.from({ length: 9 }, (_, i) => peerAddr(`10.0.0.${i}`)))],
     ['an object missing a field', 'notifications', '{"enabled":false}'],
     ['JSON null', 'notifications', 'null']
   ] as const)('reads a stored value that is %s as its default, leaving the other settings as stored', async (_, key, value) => {
-    await db.write(() => settings.update({ theme: 'light', bootstrap: ['/ip4/1.1.1.1/tcp/1'], relays: ['/ip4/2.2.2.2/tcp/1'], notifications: { enabled: false, showContent: true } }))
+    await db.write(() => settings.update({ theme: 'light', bootstrap: [peerAddr('10.1.1.1')], relays: [peerAddr('10.2.2.2')], notifications: { enabled: false, showContent: true } }))
     await storeRaw(key, value)
     expect(settings.get(key)).toEqual(DEFAULT_SETTINGS[key])
     const all = settings.getAll()
     expect(all[key]).toEqual(DEFAULT_SETTINGS[key])
     const others = Object.keys(DEFAULT_SETTINGS).filter(other => other !== key) as Array<keyof Settings>
     for (const other of others) expect(all[other]).not.toEqual(DEFAULT_SETTINGS[other])
+  })
+
+  it('skips a stored address that no longer parses, keeps the others, and says so', async () => {
+    await storeRaw('bootstrap', JSON.stringify([peerAddr('10.0.0.1'), '/ip4/10.0.0.2/tcp/4001/p2p/12D3KooWexample']))
+    expect(settings.get('bootstrap')).toEqual([peerAddr('10.0.0.1')])
+    expect(settings.problems()).toEqual([expect.stringContaining('12D3KooWexample')])
+    await db.write(() => settings.reset(['bootstrap']))
+    expect(settings.problems()).toEqual([])
+    expect(storedKeys()).toEqual([])
   })
 
   it('ignores stored keys it does not know (a newer Parley may have written them)', async () => {

@@ -1,16 +1,17 @@
+import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import Libsql from 'libsql'
 import { afterEach, describe, expect, it } from 'vitest'
+import { SqlConnection } from '../../../../core/store/sql-connection.js'
 import { MIGRATIONS, migrate, schemaVersion } from '../../../../core/store/migrations/index.js'
 import { tempDir } from '../../../helpers/temp.js'
 
 const dirs: Array<{ remove: () => void }> = []
 afterEach(() => { for (const d of dirs.splice(0)) d.remove() })
 
-function rawDatabase (): Libsql.Database {
+function rawDatabase (): SqlConnection {
   const dir = tempDir('parley-migration')
   dirs.push(dir)
-  return new Libsql(join(dir.path, 'test.db'))
+  return new SqlConnection(join(dir.path, 'test.db'), randomBytes(32))
 }
 
 describe('migration 001 (initial)', () => {

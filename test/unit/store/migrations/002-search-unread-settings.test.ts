@@ -1,22 +1,23 @@
+import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import Libsql from 'libsql'
 import { afterEach, describe, expect, it } from 'vitest'
+import { SqlConnection } from '../../../../core/store/sql-connection.js'
 import { migrate, schemaVersion } from '../../../../core/store/migrations/index.js'
 import { tempDir } from '../../../helpers/temp.js'
 
 const dirs: Array<{ remove: () => void }> = []
 afterEach(() => { for (const d of dirs.splice(0)) d.remove() })
 
-function rawDatabase (): Libsql.Database {
+function rawDatabase (): SqlConnection {
   const dir = tempDir('parley-migration')
   dirs.push(dir)
-  const sql = new Libsql(join(dir.path, 'test.db'))
+  const sql = new SqlConnection(join(dir.path, 'test.db'), randomBytes(32))
   sql.pragma('foreign_keys = ON')
   return sql
 }
 
 /** A contact, its conversation and two messages, written against the version-1 schema. */
-function insertVersion1History (sql: Libsql.Database): void {
+function insertVersion1History (sql: SqlConnection): void {
   sql.prepare("INSERT INTO contacts (peer_id, name, identity_key, state, created_at) VALUES ('peer', 'Ana', x'00', 'accepted', 0)").run()
   sql.prepare("INSERT INTO conversations (id, peer_id, created_at) VALUES ('conv', 'peer', 0)").run()
   const message = sql.prepare(`INSERT INTO messages (id, conversation_id, sender, outgoing, seq, prev_hash, content_hash, content, body_text, sent_at, received_at, status)
@@ -25,17 +26,17 @@ function insertVersion1History (sql: Libsql.Database): void {
   message.run('m2', 2, 'see you tomorrow', 2000, 2001)
 }
 
-function matching (sql: Libsql.Database, query: string): string[] {
+function matching (sql: SqlConnection, query: string): string[] {
   const rows = sql.prepare(`SELECT m.id FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid
     WHERE messages_fts MATCH ? ORDER BY m.id`).all(query) as Array<{ id: string }>
   return rows.map(row => row.id)
 }
 
-function names (sql: Libsql.Database, type: string): string[] {
+function names (sql: SqlConnection, type: string): string[] {
   return (sql.prepare('SELECT name FROM sqlite_master WHERE type = ?').all(type) as Array<{ name: string }>).map(row => row.name)
 }
 
-function messageColumns (sql: Libsql.Database): string[] {
+function messageColumns (sql: SqlConnection): string[] {
   return (sql.prepare('PRAGMA table_info(messages)').all() as Array<{ name: string }>).map(column => column.name)
 }
 
