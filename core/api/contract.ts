@@ -24,6 +24,12 @@ export const multiaddrSchema = z.string().min(2).max(512).startsWith('/', 'a mul
 /** 16-byte message ids as lowercase hex. */
 export const messageIdSchema = z.string().regex(/^[0-9a-f]{32}$/, 'not a message id')
 
+/** A libsignal identity public key (33 bytes) as base64: what `acceptIdentityChange` takes back. */
+export const identityKeySchema = z.string().regex(/^[A-Za-z0-9+/]{44}$/, 'not an identity key (33 bytes as base64)')
+
+/** A safety number: 60 digits to compare, and the bytes a QR code carries (base64). */
+const safetyNumberSchema = z.object({ digits: z.string().regex(/^[0-9]{60}$/), scannable: z.string() })
+
 /** Longest message text accepted from a client, in characters; the engine checks UTF-8 bytes. */
 export const MAX_TEXT_CHARS = 32 * 1024
 
@@ -33,6 +39,12 @@ export const contactSchema = z.object({
   verified: z.boolean(),
   /** The contact's identity key changed: nothing is sent until the user accepts it. */
   identityChanged: z.boolean(),
+  /**
+   * The new identity key, once learned from the contact's verified bundle or
+   * invite; while `identityChanged` and this is absent, there is nothing to
+   * accept yet (the engine fetches it while the contact is online).
+   */
+  pendingIdentityKey: identityKeySchema.optional(),
   /** `request`: a stranger who wrote first and has not been accepted. */
   state: z.enum(['accepted', 'request']),
   relays: z.array(z.string()),
@@ -150,18 +162,31 @@ export const parleyContract = {
       params: peerParams,
       result: z.object({ removed: z.literal(true) })
     },
-    /** libsignal's fingerprint of both identity keys: 60 digits to compare, and bytes for a QR code. */
+    /**
+     * libsignal's fingerprint of both identity keys: 60 digits to compare, and
+     * bytes for a QR code, with the key we trust now. While an identity change
+     * is pending and its key is known, `pending` is the number with the new
+     * key: the one to compare before accepting `pending.identityKey`.
+     */
     safetyNumber: {
       params: peerParams,
-      result: z.object({ digits: z.string().regex(/^[0-9]{60}$/), scannable: z.string(), verified: z.boolean() })
+      result: safetyNumberSchema.extend({
+        verified: z.boolean(),
+        pending: safetyNumberSchema.extend({ identityKey: identityKeySchema }).optional()
+      })
     },
     markVerified: {
       params: z.object({ peerId: peerIdSchema, verified: z.boolean().default(true) }),
       result: contactSchema
     },
-    /** The user compared the new safety number and trusts the contact's new identity key. */
+    /**
+     * The user compared the new safety number and trusts the contact's new
+     * identity key. `identityKey` is the `pending.identityKey` whose number was
+     * shown; if the pending key is another one by now, the call fails with
+     * `identity_changed` and nothing changes.
+     */
     acceptIdentityChange: {
-      params: peerParams,
+      params: z.object({ peerId: peerIdSchema, identityKey: identityKeySchema }),
       result: contactSchema
     },
 

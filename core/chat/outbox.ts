@@ -8,6 +8,8 @@ import { readFrames, sendFrame } from '../wire/frames.js'
 import { FRAME_TIMEOUT_MS, MAX_UNACKED_ENVELOPES } from '../wire/limits.js'
 import { Ack, Envelope } from '../wire/parley.js'
 import { MESSAGE_PROTOCOL } from './receiver.js'
+import { SessionRecovery } from './session-recovery.js'
+import { missingCase } from '../unreachable.js'
 import type { ChatEvents, MessageStatusChange } from './events.js'
 import type { Sessions } from '../e2ee/session.js'
 import type { ParleyNode } from '../net/presets.js'
@@ -51,9 +53,12 @@ interface PeerState {
 export class Outbox {
   private readonly peers = new Map<string, PeerState>()
   private readonly controller = new AbortController()
+  private readonly recovery: SessionRecovery
   private started = false
 
-  constructor (private readonly c: OutboxComponents) {}
+  constructor (private readonly c: OutboxComponents) {
+    this.recovery = new SessionRecovery(c)
+  }
 
   start (): void {
     this.started = true
@@ -152,7 +157,15 @@ export class Outbox {
     const setup = AbortSignal.any([this.controller.signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)])
     const connection = await connectToPeer(this.c.node, peerId, contact.relays, { signal: setup })
     if (!(await this.c.sessions.has(peerId))) await this.startSession(peerId, contact.identityKey, connection, setup)
-    await this.transmit(peerId, connection, state)
+    let lost = await this.transmit(peerId, connection, state)
+    while (lost.length > 0) {
+      // The recipient could not decrypt these: a new session, the same stored Content.
+      this.announce(await this.recovery.recover(peerId, lost))
+      if (this.c.messages.pending(peerId, 1).length === 0) return
+      const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)])
+      if (!(await this.c.sessions.has(peerId))) await this.startSession(peerId, contact.identityKey, connection, signal)
+      lost = await this.transmit(peerId, connection, state)
+    }
   }
 
   /** Fetches the peer's bundle and starts a session, unless its identity key is not the one we pinned. */
@@ -186,9 +199,11 @@ export class Outbox {
    * Streams the peer's queued messages on one stream, keeping up to
    * MAX_UNACKED_ENVELOPES unacknowledged, and picks up messages queued
    * meanwhile. Acks are recorded (group-committed) while sending goes on.
-   * Fails when acks stop coming for FRAME_TIMEOUT_MS.
+   * Fails when acks stop coming for FRAME_TIMEOUT_MS. After an
+   * `Ack{NO_SESSION}` it sends nothing more, waits for the rest of the acks
+   * and returns the ids the recipient could not decrypt.
    */
-  private async transmit (peerId: string, connection: Connection, state: PeerState): Promise<void> {
+  private async transmit (peerId: string, connection: Connection, state: PeerState): Promise<string[]> {
     const signal = this.controller.signal
     const stream = await connection.newStream(MESSAGE_PROTOCOL, { runOnLimitedConnection: true, signal: AbortSignal.any([signal, AbortSignal.timeout(FRAME_TIMEOUT_MS)]) })
     const inFlight = new Set<string>()
@@ -196,6 +211,7 @@ export class Outbox {
     let sentUpTo = 0
     const acked: string[] = []
     const rejected: Array<{ id: string, reason: string }> = []
+    const lost: string[] = []
     let wake: (() => void) | undefined
     const notify = (): void => { wake?.() }
     state.notify = notify
@@ -207,8 +223,13 @@ export class Outbox {
           const ack = Ack.decode(frame)
           const id = Buffer.from(ack.id).toString('hex')
           if (!inFlight.delete(id)) continue
-          if (ack.status === Ack.Status.REJECTED) rejected.push({ id, reason: ack.reason.slice(0, 500) })
-          else acked.push(id)
+          switch (ack.status) {
+            case Ack.Status.OK:
+            case Ack.Status.DUPLICATE: acked.push(id); break
+            case Ack.Status.REJECTED: rejected.push({ id, reason: ack.reason.slice(0, 500) }); break
+            case Ack.Status.NO_SESSION: lost.push(id); break
+            default: missingCase(ack.status)
+          }
           notify()
         }
       } catch (err) {
@@ -230,7 +251,8 @@ export class Outbox {
         settleAcked()
         if (readError != null) throw readError
         signal.throwIfAborted()
-        const room = MAX_UNACKED_ENVELOPES - inFlight.size
+        // Once the recipient lacks our session, more ciphertext from it is wasted.
+        const room = lost.length > 0 ? 0 : MAX_UNACKED_ENVELOPES - inFlight.size
         const fresh = room <= 0 ? [] : this.c.messages.pending(peerId, room, sentUpTo)
         if (fresh.length > 0) {
           await this.encryptMissing(peerId, fresh)
@@ -247,7 +269,7 @@ export class Outbox {
         if (inFlight.size === 0) {
           // Everything sent was answered; once recorded, anything still queued is new.
           await settling
-          if (this.c.messages.pending(peerId, 1).length === 0) break
+          if (lost.length > 0 || this.c.messages.pending(peerId, 1).length === 0) break
           sentUpTo = 0
           continue
         }
@@ -263,6 +285,7 @@ export class Outbox {
         if (!progressed) throw new Error('timed out waiting for acknowledgements')
       }
       await stream.close({ signal: AbortSignal.any([signal, AbortSignal.timeout(FRAME_TIMEOUT_MS)]) })
+      return lost
     } catch (err) {
       stream.abort(toError(err))
       throw err

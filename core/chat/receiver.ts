@@ -125,10 +125,15 @@ export class MessageReceiver {
     try {
       plaintext = await this.c.sessions.decrypt(peerId, { type: envelope.type, body: envelope.ciphertext })
     } catch (err) {
+      if ((err as { name?: unknown }).name === ProtocolViolationError.name) return reject(`undecryptable: ${errorMessage(err)}`)
       const code = (err as { code?: unknown }).code
       if (code === ErrorCode.UntrustedIdentity) return reject('identity_changed: your identity key differs from the one the recipient trusts', { identityChanged: true })
-      if (code === ErrorCode.DuplicatedMessage) return reject('replayed ciphertext')
-      return reject(`undecryptable: ${errorMessage(err)}`)
+      // A well-formed message no session here opens: we lost ours (contact
+      // removed, backup restored, reset), or the sender's went back in time
+      // (libsignal then sees reused message keys). Either way the sender must
+      // start a fresh session and resend; a plain rejection would fail every
+      // message it sends us from now on.
+      return { ack: { id: envelope.id, status: Ack.Status.NO_SESSION, reason: `undecryptable: ${errorMessage(err)}` } }
     }
 
     let content

@@ -1,5 +1,6 @@
 import {
   CiphertextMessageType,
+  DecryptionErrorMessage,
   PreKeySignalMessage,
   ProtocolAddress,
   SignalMessage,
@@ -9,7 +10,7 @@ import {
   signalEncrypt
 } from '@signalapp/libsignal-client'
 import { bytes } from '../bytes.js'
-import { ProtocolViolationError } from '../errors.js'
+import { ProtocolViolationError, errorMessage } from '../errors.js'
 import { DEVICE_ID } from './prekeys.js'
 import type { DeviceIdentity } from '../identity/identity.js'
 import type { SignalStores } from './signal-stores.js'
@@ -48,19 +49,55 @@ export class Sessions {
     return { type: message.type(), body: message.serialize() }
   }
 
-  /** Throws libsignal's errors for undecryptable or untrusted input; the caller stores nothing then. */
+  /**
+   * Throws a ProtocolViolationError for bytes that are not a libsignal
+   * message at all, and libsignal's own errors for a message no session here
+   * decrypts or whose identity is untrusted; the caller stores nothing then.
+   */
   async decrypt (peerId: string, ciphertext: Ciphertext): Promise<Uint8Array<ArrayBuffer>> {
     const from = signalAddress(peerId)
+    const message = parseCiphertext(ciphertext)
+    if (message instanceof SignalMessage) {
+      return await signalDecrypt(message, from, this.local, this.stores.sessions, this.stores.identities)
+    }
+    return await signalDecryptPreKey(message, from, this.local, this.stores.sessions,
+      this.stores.identities, this.stores.prekeys, this.stores.signedPrekeys, this.stores.kyberPrekeys)
+  }
+
+  /**
+   * The peer could not decrypt `ciphertext`: retire the session it was made
+   * under, so the next `has()` is false and a fresh one is started. A
+   * session that already replaced that one (the peer started anew meanwhile)
+   * is kept. libsignal keeps the retired state, so messages the peer sent
+   * under it still decrypt. True when a session was retired.
+   */
+  async archiveIfCurrent (peerId: string, ciphertext: { type: number, body: Uint8Array }): Promise<boolean> {
+    const address = signalAddress(peerId)
+    const record = await this.stores.sessions.getSession(address)
+    if (record == null || !record.hasCurrentState()) return false
+    parseCiphertext(ciphertext)
+    // libsignal's retry-request type reads the sender ratchet key out of a
+    // ciphertext; the key names the session state that made it.
+    const ratchetKey = DecryptionErrorMessage.forOriginal(bytes(ciphertext.body), ciphertext.type, 0, DEVICE_ID).ratchetKey()
+    if (ratchetKey == null || !record.currentRatchetKeyMatches(ratchetKey)) return false
+    record.archiveCurrentState()
+    await this.stores.sessions.saveSession(address, record)
+    return true
+  }
+}
+
+function parseCiphertext (ciphertext: { type: number, body: Uint8Array }): SignalMessage | PreKeySignalMessage {
+  try {
     switch (ciphertext.type) {
       case CiphertextMessageType.Whisper as number:
-        return await signalDecrypt(SignalMessage.deserialize(ciphertext.body), from, this.local, this.stores.sessions, this.stores.identities)
+        return SignalMessage.deserialize(bytes(ciphertext.body))
       case CiphertextMessageType.PreKey as number:
-        return await signalDecryptPreKey(PreKeySignalMessage.deserialize(ciphertext.body), from, this.local, this.stores.sessions,
-          this.stores.identities, this.stores.prekeys, this.stores.signedPrekeys, this.stores.kyberPrekeys)
-      default:
-        throw new ProtocolViolationError(`unsupported ciphertext type ${ciphertext.type}`)
+        return PreKeySignalMessage.deserialize(bytes(ciphertext.body))
     }
+  } catch (err) {
+    throw new ProtocolViolationError(`malformed ciphertext: ${errorMessage(err)}`)
   }
+  throw new ProtocolViolationError(`unsupported ciphertext type ${ciphertext.type}`)
 }
 
 /** libsignal's address for a peer: its PeerId, device 1. */

@@ -143,11 +143,16 @@ export class ParleyHost {
         return { removed: true as const }
       },
       safetyNumber: ({ peerId }) => {
-        const number = engine().safetyNumber(peerId)
-        return { digits: number.digits, scannable: Buffer.from(number.scannable).toString('base64'), verified: number.verified }
+        const { digits, scannable, verified, pending } = engine().safetyNumber(peerId)
+        return {
+          digits,
+          scannable: base64(scannable),
+          verified,
+          pending: pending == null ? undefined : { digits: pending.digits, scannable: base64(pending.scannable), identityKey: base64(pending.identityKey) }
+        }
       },
       markVerified: async ({ peerId, verified }) => contactToApi(await engine().markVerified(peerId, verified)),
-      acceptIdentityChange: async ({ peerId }) => contactToApi(await engine().acceptIdentityChange(peerId)),
+      acceptIdentityChange: async ({ peerId, identityKey }) => contactToApi(await engine().acceptIdentityChange(peerId, Buffer.from(identityKey, 'base64'))),
 
       listConversations: () => ({ conversations: conversations(engine()) }),
       messages: ({ peerId, limit, before }) => {
@@ -171,6 +176,10 @@ export class ParleyHost {
   }
 }
 
+function base64 (value: Uint8Array): string {
+  return Buffer.from(value).toString('base64')
+}
+
 function codeOf (err: unknown): unknown {
   return typeof err === 'object' && err != null ? (err as { code?: unknown }).code : undefined
 }
@@ -181,6 +190,7 @@ export function contactToApi (contact: Contact): ApiContact {
     name: contact.name,
     verified: contact.verified,
     identityChanged: contact.identityChanged,
+    pendingIdentityKey: contact.pendingIdentityKey == null ? undefined : base64(contact.pendingIdentityKey),
     state: contact.state,
     relays: contact.relays,
     createdAt: contact.createdAt

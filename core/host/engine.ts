@@ -8,8 +8,9 @@ import { toHex } from '../bytes.js'
 import { GENESIS_HASH, contentHash, conversationIdFor, textByteLength } from '../chat/content.js'
 import { Outbox } from '../chat/outbox.js'
 import { MESSAGE_PROTOCOL, MessageReceiver } from '../chat/receiver.js'
-import { PREKEY_PROTOCOL, PrekeyService, fetchBundle } from '../e2ee/prekey-protocol.js'
-import { bundleFromWire, replenishPrekeys } from '../e2ee/prekeys.js'
+import { IdentityChanges } from '../chat/identity-changes.js'
+import { PREKEY_PROTOCOL, PrekeyService } from '../e2ee/prekey-protocol.js'
+import { replenishPrekeys } from '../e2ee/prekeys.js'
 import { Sessions } from '../e2ee/session.js'
 import { createSignalStores } from '../e2ee/signal-stores.js'
 import { DatabaseDamagedError, InvalidParamsError, NotFoundError, ParleyError, errorMessage } from '../errors.js'
@@ -28,11 +29,10 @@ import { IdentityRepository } from '../store/identity-repo.js'
 import { MessagesRepository } from '../store/messages-repo.js'
 import { MAX_TEXT_BYTES } from '../wire/limits.js'
 import { Content } from '../wire/parley.js'
-import { safetyNumber } from '../identity/safety-number.js'
 import { nodeStatus } from '../net/status.js'
 import { SettingsRepository } from '../store/settings-repo.js'
 import type { ChatEvents } from '../chat/events.js'
-import type { SafetyNumber } from '../identity/safety-number.js'
+import type { SafetyNumbers } from '../chat/identity-changes.js'
 import type { NodeStatus } from '../net/status.js'
 import type { Settings } from '../store/settings-repo.js'
 import type { DeviceIdentity } from '../identity/identity.js'
@@ -94,6 +94,7 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
   private networkTimer: ReturnType<typeof setTimeout> | undefined
   private readonly sessions: Sessions
   private readonly outbox: Outbox
+  private readonly identityChanges: IdentityChanges
   private readonly lock: DataDirLock
   private readonly options: EngineOptions
   private readonly log = logger('parley:engine')
@@ -120,6 +121,9 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
     const prekeys = new PrekeyService({ db: this.db, identity: this.identity, stores, log: logger('parley:prekeys') })
     this.outbox = new Outbox({
       db: this.db, node: this.node, sessions: this.sessions, contacts: this.contacts, messages: this.messages, events: this, log: logger('parley:outbox')
+    })
+    this.identityChanges = new IdentityChanges({
+      db: this.db, node: this.node, identity: this.identity, contacts: this.contacts, events: this, log: logger('parley:identity-changes')
     })
     this.handlers = [
       [MESSAGE_PROTOCOL, async (stream, connection) => { await receiver.handle(stream, connection) }],
@@ -198,6 +202,7 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
     }
     await this.node.start()
     this.outbox.start()
+    this.identityChanges.start()
     for (const event of ['connection:open', 'connection:close', 'self:peer:update'] as const) {
       this.node.addEventListener(event, () => { this.scheduleNetworkEvent() })
     }
@@ -342,13 +347,9 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
     this.dispatchEvent(new CustomEvent('contactRemoved', { detail: { peerId } }))
   }
 
-  safetyNumber (peerId: string): SafetyNumber & { verified: boolean } {
-    const contact = this.requireContact(peerId)
-    const number = safetyNumber(
-      { peerId: this.identity.peerId, identityKey: this.identity.signal.publicKey.serialize() },
-      { peerId: peerIdFromString(peerId), identityKey: contact.identityKey }
-    )
-    return { ...number, verified: contact.verified }
+  /** The safety number, and while an identity change is pending, the one with the new key. */
+  safetyNumber (peerId: string): SafetyNumbers {
+    return this.identityChanges.safetyNumbers(peerId)
   }
 
   /** Marks every message of the conversation read; returns how many were unread. */
@@ -405,28 +406,9 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
     return this.messages.list(conversation.id, limit, before)
   }
 
-  /**
-   * The user accepts a contact's new identity key (after comparing safety
-   * numbers). When only the receive side noticed the change, the new key is
-   * not known yet: it is fetched from the peer's own, verified bundle first.
-   */
-  async acceptIdentityChange (peerId: string): Promise<Contact> {
-    const current = this.requireContact(peerId)
-    if (current.identityChanged && current.pendingIdentityKey == null) await this.learnIdentityKey(current)
-    const accepted = await this.db.write(() => this.contacts.acceptIdentityChange(peerId))
-    if (!accepted) throw new NotFoundError(`a pending identity change for ${peerId}`)
-    return this.announceContact(peerId)
-  }
-
-  private async learnIdentityKey (contact: Contact): Promise<void> {
-    const peer = peerIdFromString(contact.peerId)
-    if (peer.publicKey == null) throw new InvalidParamsError(`${contact.peerId} has no inline public key`)
-    const signal = AbortSignal.timeout(PRESENCE_DIAL_TIMEOUT_MS)
-    const connection = await connectToPeer(this.node, contact.peerId, contact.relays, { signal })
-    const bundle = await fetchBundle(connection, { signal })
-    // Checks that the peer's own key vouches for the identity key in the bundle.
-    await bundleFromWire(bundle, peer.publicKey.raw)
-    await this.db.write(() => { this.contacts.flagIdentityChange(contact.peerId, bundle.identityKey) })
+  /** The user accepts a contact's new identity key: only `shownKey`, the one whose safety number they compared. */
+  async acceptIdentityChange (peerId: string, shownKey: Uint8Array): Promise<Contact> {
+    return await this.identityChanges.accept(peerId, shownKey)
   }
 
   /** Stops the node and closes the database. Queued messages stay queued. */
@@ -435,6 +417,7 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
     this.stopped = true
     clearTimeout(this.networkTimer)
     this.outbox.stop()
+    this.identityChanges.stop()
     await this.node.stop()
     await this.peerData.close()
     await this.db.close()

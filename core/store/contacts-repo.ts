@@ -12,6 +12,7 @@ export interface Contact {
   verified: boolean
   /** The peer presented a different identity key; nothing is sent until the user accepts it. */
   identityChanged: boolean
+  /** That different key, once known from the peer's verified bundle or invite: the one the user compares and accepts. */
   pendingIdentityKey?: Uint8Array
   /** `request`: a stranger who wrote first and has not been accepted. */
   state: ContactState
@@ -100,16 +101,37 @@ export class ContactsRepository {
   }
 
   /**
-   * The user accepted the new identity key: pin it and drop the old session,
-   * so the next message starts a fresh one.
+   * The key a flagged contact's own verified bundle carries, learned after
+   * the change was noticed without one (a message under a new key). The
+   * pinned key again means nothing changed after all: the flag is dropped
+   * (verification stays dropped). `not_flagged` when there is nothing to learn.
    */
-  acceptIdentityChange (peerId: string): boolean {
+  learnPendingIdentity (peerId: string, identityKey: Uint8Array): 'pending' | 'unchanged' | 'not_flagged' {
     const contact = this.get(peerId)
-    if (contact?.pendingIdentityKey == null) return false
+    if (contact?.identityChanged !== true) return 'not_flagged'
+    if (equalBytes(contact.identityKey, identityKey)) {
+      this.db.statement('UPDATE contacts SET identity_changed = 0, pending_identity_key = NULL WHERE peer_id = ?').run(peerId)
+      return 'unchanged'
+    }
+    this.db.statement('UPDATE contacts SET pending_identity_key = ? WHERE peer_id = ?').run(identityKey, peerId)
+    return 'pending'
+  }
+
+  /**
+   * The user accepted the new identity key they were shown: pin it and drop
+   * the old session, so the next message starts a fresh one. Only that key
+   * is accepted; if the pending key is another one (it changed again since),
+   * nothing changes. `not_known` while the new key has not been learned.
+   */
+  acceptIdentityChange (peerId: string, shownKey: Uint8Array): 'accepted' | 'not_flagged' | 'not_known' | 'different' {
+    const contact = this.get(peerId)
+    if (contact?.identityChanged !== true) return 'not_flagged'
+    if (contact.pendingIdentityKey == null) return 'not_known'
+    if (!equalBytes(contact.pendingIdentityKey, shownKey)) return 'different'
     this.db.statement('UPDATE contacts SET identity_key = pending_identity_key, pending_identity_key = NULL, identity_changed = 0 WHERE peer_id = ?').run(peerId)
     this.pinIdentity(peerId, contact.pendingIdentityKey)
     this.db.statement('DELETE FROM signal_sessions WHERE address = ?').run(signalAddressKey(peerId, PARLEY_DEVICE_ID))
-    return true
+    return 'accepted'
   }
 
   /** False when there is no such contact. */

@@ -277,6 +277,24 @@ export class MessagesRepository {
     return this.db.statement('SELECT 1 FROM outbox WHERE peer_id = ? AND ciphertext IS NULL LIMIT 1').get(peerId) != null
   }
 
+  /** True while the message waits in the outbox. */
+  isQueued (messageId: string): boolean {
+    return this.db.statement('SELECT 1 FROM outbox WHERE message_id = ?').get(messageId) != null
+  }
+
+  /** The ciphertext queued for the message; undefined when it is not queued or not encrypted yet. */
+  queuedCiphertext (messageId: string): { type: number, body: Uint8Array } | undefined {
+    const row = this.db.statement('SELECT ciphertext, ciphertext_type FROM outbox WHERE message_id = ?').get(messageId) as
+      { ciphertext: Uint8Array | null, ciphertext_type: number | null } | undefined
+    if (row?.ciphertext == null || row.ciphertext_type == null) return undefined
+    return { type: row.ciphertext_type, body: new Uint8Array(row.ciphertext) }
+  }
+
+  /** Forgets the ciphertext of every message queued for the peer: each is encrypted again, in order, from its stored Content. */
+  clearCiphertexts (peerId: string): void {
+    this.db.statement('UPDATE outbox SET ciphertext = NULL, ciphertext_type = NULL WHERE peer_id = ?').run(peerId)
+  }
+
   saveCiphertext (messageId: string, ciphertext: { type: number, body: Uint8Array }): void {
     this.db.statement('UPDATE outbox SET ciphertext = ?, ciphertext_type = ? WHERE message_id = ?').run(ciphertext.body, ciphertext.type, messageId)
   }

@@ -150,13 +150,15 @@ export namespace Ack {
   export enum Status {
     OK = 'OK',
     DUPLICATE = 'DUPLICATE',
-    REJECTED = 'REJECTED'
+    REJECTED = 'REJECTED',
+    NO_SESSION = 'NO_SESSION'
   }
 
   enum __StatusValues {
     OK = 0,
     DUPLICATE = 1,
-    REJECTED = 2
+    REJECTED = 2,
+    NO_SESSION = 3
   }
 
   export namespace Status {

@@ -142,7 +142,10 @@ async function exerciseEveryMethod (client: Client): Promise<Set<ParleyMethod>> 
   note('markVerified')
   expect((await client.call('markVerified', { peerId: bob.engine.peerId })).verified).toBe(true)
   note('acceptIdentityChange')
-  await expect(client.call('acceptIdentityChange', { peerId: bob.engine.peerId })).rejects.toMatchObject({ code: 'not_found' })
+  expect(safety.pending).toBeUndefined()
+  const bobsKey = Buffer.from(bob.engine.identity.signal.publicKey.serialize()).toString('base64')
+  await expect(client.call('acceptIdentityChange', { peerId: bob.engine.peerId, identityKey: bobsKey })).rejects.toMatchObject({ code: 'not_found' })
+  await expect(client.call('acceptIdentityChange', { peerId: bob.engine.peerId, identityKey: 'not a key' })).rejects.toMatchObject({ code: 'invalid_params' })
 
   note('send')
   const delivered = new Promise<void>(resolve => {

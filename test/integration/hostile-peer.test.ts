@@ -153,10 +153,13 @@ describe('a hostile peer', () => {
     const r1 = await replies(sameId, 1)
     expect(r1.acks.map(a => a.status)).toEqual([Ack.Status.DUPLICATE])
 
+    // Under a new id libsignal sees the message keys used again: to an honest
+    // sender that means its session went back in time, so the answer is
+    // NO_SESSION (start afresh), and nothing is stored.
     const newId = await openMessageStream(replayer, bob)
     await sendFrame(newId, Envelope.encode({ id: randomBytes(16), ...envelope }))
     const r2 = await replies(newId, 1)
-    expect(r2.acks.map(a => a.status)).toEqual([Ack.Status.REJECTED])
+    expect(r2.acks.map(a => a.status)).toEqual([Ack.Status.NO_SESSION])
     expect(messageCount(bob)).toBe(stored)
     await replayer.stop()
     nodes.splice(nodes.indexOf(replayer), 1)

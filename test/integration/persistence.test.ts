@@ -1,14 +1,11 @@
 import { peerIdFromString } from '@libp2p/peer-id'
-import { IdentityKeyPair } from '@signalapp/libsignal-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Engine } from '../../core/host/engine.js'
-import { bindingMessage } from '../../core/identity/identity.js'
 import { SIM_SCRYPT_COST, SimNetwork, introduce, waitFor } from '../../core/sim/harness.js'
-import { ParleyDatabase } from '../../core/store/database.js'
 import { PassphraseKeyWrapper } from '../../core/store/key-wrapper.js'
 import { filesContaining, snapshot } from '../helpers/files.js'
-import type { SimUser } from '../../core/sim/harness.js'
 import { delivered, texts } from '../helpers/chat.js'
+import { replaceSignalIdentity } from '../helpers/identity.js'
 
 let net: SimNetwork | undefined
 afterEach(async () => { await net?.stop(); net = undefined })
@@ -92,20 +89,6 @@ describe('persistence and storage', () => {
   })
 })
 
-/** Gives a stopped user a new libsignal identity under the same PeerId, as a reinstall that kept the peer key would. */
-async function replaceSignalIdentity (net: SimNetwork, user: SimUser): Promise<Uint8Array> {
-  await net.stopUser(user.name)
-  const db = await ParleyDatabase.open(user.dataDir, net.wrapper())
-  const fresh = IdentityKeyPair.generate()
-  const binding = await user.engine.identity.peerKey.sign(bindingMessage(fresh.publicKey.serialize()))
-  await db.write(() => {
-    db.sql.prepare('UPDATE identity SET signal_identity_key_pair = ?, binding_signature = ?').run(fresh.serialize(), binding)
-    for (const table of ['signal_sessions', 'signal_prekeys', 'signal_signed_prekeys', 'signal_kyber_prekeys']) db.sql.exec(`DELETE FROM ${table}`)
-  })
-  await db.close()
-  return fresh.publicKey.serialize()
-}
-
 describe('identity changes', () => {
   it('flags a contact whose bundle carries a new identity key, and sends after acceptance', async () => {
     net = await SimNetwork.create()
@@ -123,7 +106,7 @@ describe('identity changes', () => {
     await expect(alice.engine.send(bob.engine.peerId, 'again')).rejects.toMatchObject({ code: 'identity_changed' })
     expect(texts(bob, alice)).toEqual([])
 
-    await alice.engine.acceptIdentityChange(bob.engine.peerId)
+    await alice.engine.acceptIdentityChange(bob.engine.peerId, newKey)
     await delivered(alice, await alice.engine.send(bob.engine.peerId, 'accepted your new key'))
     expect(texts(bob, alice)).toEqual(['accepted your new key'])
   })
@@ -142,8 +125,9 @@ describe('identity changes', () => {
     expect(texts(alice, bob)).toEqual(['first, with my old key'])
     expect(alice.engine.contacts.get(bob.engine.peerId)?.identityChanged).toBe(true)
 
-    // Alice accepts: the new key is fetched from Bob's own bundle, and messages flow again.
-    const accepted = await alice.engine.acceptIdentityChange(bob.engine.peerId)
+    // The new key is fetched from Bob's own bundle; once Alice accepts it, messages flow again.
+    await waitFor(() => alice.engine.contacts.get(bob.engine.peerId)?.pendingIdentityKey != null, 10_000, 'the new key to be learned')
+    const accepted = await alice.engine.acceptIdentityChange(bob.engine.peerId, bob.engine.identity.signal.publicKey.serialize())
     expect(accepted.identityChanged).toBe(false)
     expect(accepted.identityKey).toEqual(bob.engine.identity.signal.publicKey.serialize())
     await delivered(bob, await bob.engine.send(alice.engine.peerId, 'after you accepted'))

@@ -1,9 +1,6 @@
-import { useCallback, useId } from 'react'
-import { useClient } from '../client.js'
+import { useId } from 'react'
 import { IdentityChangedNotice } from '../conversation/identity-changed-notice.js'
-import { useAction } from '../hooks/use-action.js'
 import { Avatar } from '../ui/avatar.js'
-import { ErrorNote } from '../ui/error-note.js'
 import { BackIcon } from '../ui/icons.js'
 import { RemoveContact } from './remove-contact.js'
 import { RenameContact } from './rename-contact.js'
@@ -20,11 +17,7 @@ interface ContactViewProps {
 
 /** Everything about one contact: safety number and verification, identity changes, rename, remove. */
 export function ContactView ({ peer, onBack, onContactChanged, onRemoved }: ContactViewProps): React.JSX.Element {
-  const client = useClient()
   const headingId = useId()
-  const accept = useAction(useCallback(async () => {
-    onContactChanged(await client.call('acceptIdentityChange', { peerId: peer.peerId }))
-  }, [client, peer.peerId, onContactChanged]))
 
   return (
     <section className='panel contact-view' aria-labelledby={headingId} data-testid='contact-view'>
@@ -40,10 +33,6 @@ export function ContactView ({ peer, onBack, onContactChanged, onRemoved }: Cont
         {peer.identityChanged && (
           <IdentityChangedNotice name={peer.name}>
             <p>Compare the new safety number below with {peer.name} first. Accept it only if it matches.</p>
-            <button type='button' className='primary' disabled={accept.pending} onClick={() => { void accept.run() }}>
-              Accept new safety number
-            </button>
-            <ErrorNote message={accept.error} />
           </IdentityChangedNotice>
         )}
         <SafetyNumberPanel peer={peer} onContactChanged={onContactChanged} />

@@ -81,4 +81,49 @@ describe('libsignal sessions on the database', () => {
     const bundle = await takeBundle(mallory.db, mallory.identity, mallory.stores)
     await expect(bundleFromWire(bundle, bob.identity.peerKey.publicKey.raw)).rejects.toThrow('not bound')
   })
+
+  it('refuses bytes that are not a libsignal message as malformed, before any session lookup', async () => {
+    const bob = await device('bob')
+    const stranger = (await device('stranger')).identity.peerId.toString()
+    await expect(bob.db.write(async () => await bob.sessions.decrypt(stranger, { type: 2, body: new Uint8Array(80) })))
+      .rejects.toMatchObject({ name: 'ProtocolViolationError', message: expect.stringContaining('malformed ciphertext') as unknown })
+    await expect(bob.db.write(async () => await bob.sessions.decrypt(stranger, { type: 7, body: new Uint8Array(80) })))
+      .rejects.toMatchObject({ name: 'ProtocolViolationError', message: expect.stringContaining('unsupported ciphertext type') as unknown })
+  })
+
+  it('retires the session a ciphertext was made under, keeping it for what the peer already sent', async () => {
+    const alice = await device('alice')
+    const bob = await device('bob')
+    const a = alice.identity.peerId.toString()
+    const b = bob.identity.peerId.toString()
+    const startWithBob = async (): Promise<void> => {
+      const bundle = await bundleFromWire(await takeBundle(bob.db, bob.identity, bob.stores), bob.identity.peerKey.publicKey.raw)
+      await alice.db.write(async () => { await alice.sessions.start(b, bundle) })
+    }
+    await startWithBob()
+    const first = await alice.db.write(async () => await alice.sessions.encrypt(b, text('one')))
+    await bob.db.write(async () => await bob.sessions.decrypt(a, first))
+    const reply = await bob.db.write(async () => await bob.sessions.encrypt(a, text('reply')))
+    await alice.db.write(async () => await alice.sessions.decrypt(b, reply))
+    const whisper = await alice.db.write(async () => await alice.sessions.encrypt(b, text('two')))
+    expect(whisper.type).toBe(2)
+    // Bob sends once more under this session before Alice retires it.
+    const inFlight = await bob.db.write(async () => await bob.sessions.encrypt(a, text('in flight')))
+
+    expect(await alice.db.write(async () => await alice.sessions.archiveIfCurrent(b, whisper))).toBe(true)
+    expect(await alice.sessions.has(b)).toBe(false)
+    // Nothing current to retire any more.
+    expect(await alice.db.write(async () => await alice.sessions.archiveIfCurrent(b, whisper))).toBe(false)
+    // The retired state still opens what Bob sent under it (and libsignal makes it current again).
+    expect(read(await alice.db.write(async () => await alice.sessions.decrypt(b, inFlight)))).toBe('in flight')
+
+    // A newer session is not retired for a ciphertext made under an older one (PreKey or Whisper).
+    await startWithBob()
+    expect(await alice.db.write(async () => await alice.sessions.archiveIfCurrent(b, first))).toBe(false)
+    expect(await alice.db.write(async () => await alice.sessions.archiveIfCurrent(b, whisper))).toBe(false)
+    expect(await alice.sessions.has(b)).toBe(true)
+    const fresh = await alice.db.write(async () => await alice.sessions.encrypt(b, text('fresh')))
+    expect(fresh.type).toBe(3)
+    expect(await alice.db.write(async () => await alice.sessions.archiveIfCurrent(b, fresh))).toBe(true)
+  })
 })

@@ -52,6 +52,11 @@ export const ALICE = `12D3KooW${'Ama'.repeat(14)}`
 export const BOB = `12D3KooW${'Bob'.repeat(14)}`
 export const INVITE_CODE = `parley:${'InviteCodeBytes'.repeat(8)}`
 export const SAFETY_DIGITS = '123451234512345123451234512345678906789067890678906789067890'
+/** The number with a contact's new identity key, while the change is pending. */
+export const PENDING_SAFETY_DIGITS = '555550000055555000005555500000111112222211111222221111122222'
+/** Identity keys as the contract carries them: 33 bytes as base64. */
+export const NEW_IDENTITY_KEY = `BQ${'N'.repeat(42)}`
+export const NEWER_IDENTITY_KEY = `BQ${'M'.repeat(42)}`
 
 let nextMessageNumber = 1
 export function messageId (): string {
@@ -160,9 +165,20 @@ export function fakeEngine (initial: Partial<FakeEngineState> = {}): FakeEngine 
       server.emit('contactRemoved', { peerId })
       return { removed: true as const }
     },
-    safetyNumber: ({ peerId }) => ({ digits: SAFETY_DIGITS, scannable: btoa(`scannable:${peerId}`), verified: need(peerId).verified }),
+    safetyNumber: ({ peerId }) => {
+      const { verified, pendingIdentityKey } = need(peerId)
+      const pending = pendingIdentityKey == null
+        ? undefined
+        : { digits: PENDING_SAFETY_DIGITS, scannable: btoa(`scannable:${pendingIdentityKey}`), identityKey: pendingIdentityKey }
+      return { digits: SAFETY_DIGITS, scannable: btoa(`scannable:${peerId}`), verified, pending }
+    },
     markVerified: ({ peerId, verified }) => update(peerId, { verified }),
-    acceptIdentityChange: ({ peerId }) => update(peerId, { identityChanged: false, verified: false }),
+    acceptIdentityChange: ({ peerId, identityKey }) => {
+      const { identityChanged, pendingIdentityKey } = need(peerId)
+      if (!identityChanged || pendingIdentityKey == null) throw fail('not_found', `a pending identity change for ${peerId} not found`)
+      if (identityKey !== pendingIdentityKey) throw fail('identity_changed', 'the safety number changed again after it was shown')
+      return update(peerId, { identityChanged: false, verified: false, pendingIdentityKey: undefined })
+    },
     listConversations: () => ({
       conversations: [...state.contacts.values()].map(c => {
         const messages = history(c.peerId)

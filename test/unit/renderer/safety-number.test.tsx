@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { cleanup, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ALICE, SAFETY_DIGITS, contact, fakeEngine } from './fake-engine.js'
+import { ALICE, NEWER_IDENTITY_KEY, NEW_IDENTITY_KEY, PENDING_SAFETY_DIGITS, SAFETY_DIGITS, contact, fakeEngine } from './fake-engine.js'
 import { openConversation } from './render-app.js'
 import type { Contact } from '../../../core/api/contract.js'
 import type { FakeEngine } from './fake-engine.js'
@@ -11,6 +11,10 @@ afterEach(() => {
   cleanup()
   engine.close()
 })
+
+function digitsOf (element: HTMLElement): string {
+  return Array.from(element.querySelectorAll('.safety-group')).map(group => group.textContent ?? '').join('')
+}
 
 async function openContactInfo (alice: Contact): Promise<Awaited<ReturnType<typeof openConversation>> & { view: HTMLElement }> {
   engine = fakeEngine({ contacts: new Map([[ALICE, alice]]) })
@@ -44,8 +48,8 @@ describe('contact view', () => {
     expect(within(view).getByRole('button', { name: 'Mark as not verified' })).toBeDefined()
   })
 
-  it('warns loudly about a changed identity, in the chat and here, until it is accepted', async () => {
-    engine = fakeEngine({ contacts: new Map([[ALICE, contact(ALICE, 'Alice', { identityChanged: true, verified: true })]]) })
+  it('warns loudly about a changed identity, in the chat and here, and accepts the key of the new number shown', async () => {
+    engine = fakeEngine({ contacts: new Map([[ALICE, contact(ALICE, 'Alice', { identityChanged: true, verified: true, pendingIdentityKey: NEW_IDENTITY_KEY })]]) })
     const { user } = await openConversation(engine, 'Alice')
 
     const chatWarning = screen.getByRole('alert')
@@ -55,13 +59,59 @@ describe('contact view', () => {
     const view = await screen.findByTestId('contact-view')
     const warning = within(view).getByRole('alert')
     expect(warning.textContent).toContain('Your safety number with Alice has changed')
-    await user.click(within(warning).getByRole('button', { name: 'Accept new safety number' }))
+    // The number to compare is the one with the new key; the old one is only kept for reference.
+    expect(within(view).getByRole('heading', { name: 'New safety number' })).toBeDefined()
+    expect(digitsOf(await within(view).findByTestId('pending-safety-digits'))).toBe(PENDING_SAFETY_DIGITS)
+    expect(within(view).getByText('Previous safety number')).toBeDefined()
+    expect(within(view).queryByRole('button', { name: 'Mark verified' })).toBeNull()
+    await user.click(within(view).getByRole('button', { name: 'Accept new safety number' }))
 
-    expect(engine.callsOf('acceptIdentityChange')).toEqual([{ peerId: ALICE }])
+    expect(engine.callsOf('acceptIdentityChange')).toEqual([{ peerId: ALICE, identityKey: NEW_IDENTITY_KEY }])
     await waitFor(() => { expect(within(view).queryByRole('alert')).toBeNull() })
     // Accepting a new key does not carry the old verification over.
     expect(within(view).getByRole('button', { name: 'Mark verified' })).toBeDefined()
     await waitFor(() => { expect(engine.callsOf('safetyNumber')).toHaveLength(2) })
+    expect(within(view).queryByTestId('pending-safety-digits')).toBeNull()
+  })
+
+  it('offers nothing to accept until the new key is known, then shows its number', async () => {
+    engine = fakeEngine({ contacts: new Map([[ALICE, contact(ALICE, 'Alice', { identityChanged: true })]]) })
+    const { user } = await openConversation(engine, 'Alice')
+    await user.click(screen.getByRole('button', { name: 'Contact info' }))
+    const view = await screen.findByTestId('contact-view')
+    expect(await within(view).findByText(/Waiting for Alice’s new key/)).toBeDefined()
+    expect(within(view).queryByRole('button', { name: 'Accept new safety number' })).toBeNull()
+
+    // The engine learns the key and says so.
+    const learned = { ...engine.state.contacts.get(ALICE) ?? contact(ALICE, 'Alice'), pendingIdentityKey: NEW_IDENTITY_KEY }
+    engine.state.contacts.set(ALICE, learned)
+    engine.server.emit('contact', learned)
+
+    expect(digitsOf(await within(view).findByTestId('pending-safety-digits'))).toBe(PENDING_SAFETY_DIGITS)
+    await user.click(within(view).getByRole('button', { name: 'Accept new safety number' }))
+    expect(engine.callsOf('acceptIdentityChange')).toEqual([{ peerId: ALICE, identityKey: NEW_IDENTITY_KEY }])
+  })
+
+  it('shows the newer number when the key changed again while the old one was on screen', async () => {
+    engine = fakeEngine({ contacts: new Map([[ALICE, contact(ALICE, 'Alice', { identityChanged: true, pendingIdentityKey: NEW_IDENTITY_KEY })]]) })
+    const { user } = await openConversation(engine, 'Alice')
+    await user.click(screen.getByRole('button', { name: 'Contact info' }))
+    const view = await screen.findByTestId('contact-view')
+    await within(view).findByTestId('pending-safety-digits')
+    // Meanwhile the key changes again, and the engine has not said so yet.
+    engine.state.contacts.set(ALICE, { ...engine.state.contacts.get(ALICE) ?? contact(ALICE, 'Alice'), pendingIdentityKey: NEWER_IDENTITY_KEY })
+
+    await user.click(within(view).getByRole('button', { name: 'Accept new safety number' }))
+    expect(await within(view).findByText('Alice’s safety number changed again. Compare the new one below.')).toBeDefined()
+    expect(engine.state.contacts.get(ALICE)?.identityChanged).toBe(true)
+    await waitFor(() => { expect(engine.callsOf('safetyNumber')).toHaveLength(2) })
+
+    await user.click(await within(view).findByRole('button', { name: 'Accept new safety number' }))
+    expect(engine.callsOf('acceptIdentityChange')).toEqual([
+      { peerId: ALICE, identityKey: NEW_IDENTITY_KEY },
+      { peerId: ALICE, identityKey: NEWER_IDENTITY_KEY }
+    ])
+    await waitFor(() => { expect(engine.state.contacts.get(ALICE)?.identityChanged).toBe(false) })
   })
 
   it('renames and, after confirming, removes the contact', async () => {

@@ -111,3 +111,42 @@ describe('ContactsRepository.remove', () => {
     expect(messages.conversationWith('ana')).toBeUndefined()
   })
 })
+
+describe('ContactsRepository identity changes', () => {
+  const oldKey = new Uint8Array([7])
+  const newKey = new Uint8Array([8])
+  const pinned = (peerId: string): number[] =>
+    [...(db.statement('SELECT identity_key FROM signal_identities WHERE address = ?').get(peerId) as { identity_key: Uint8Array }).identity_key]
+
+  it('keeps a learned key as pending only for a flagged contact, and drops the flag when the key is the pinned one', async () => {
+    await contactWithHistory('ana', 'Ana')
+    expect(await db.write(() => contacts.learnPendingIdentity('ana', newKey))).toBe('not_flagged')
+    expect(contacts.get('ana')?.pendingIdentityKey).toBeUndefined()
+
+    await db.write(() => { contacts.setVerified('ana', true); contacts.flagIdentityChange('ana') })
+    expect(await db.write(() => contacts.learnPendingIdentity('ana', newKey))).toBe('pending')
+    expect(contacts.get('ana')).toMatchObject({ identityChanged: true, verified: false, identityKey: oldKey, pendingIdentityKey: newKey })
+
+    await contactWithHistory('bo', 'Bo')
+    await db.write(() => { contacts.flagIdentityChange('bo') })
+    expect(await db.write(() => contacts.learnPendingIdentity('bo', oldKey))).toBe('unchanged')
+    expect(contacts.get('bo')).toMatchObject({ identityChanged: false, verified: false, pendingIdentityKey: undefined })
+  })
+
+  it('accepts only the pending key the user was shown, pinning it and dropping the session', async () => {
+    await contactWithHistory('ana', 'Ana')
+    expect(await db.write(() => contacts.acceptIdentityChange('ana', newKey))).toBe('not_flagged')
+    await db.write(() => { contacts.flagIdentityChange('ana') })
+    expect(await db.write(() => contacts.acceptIdentityChange('ana', newKey))).toBe('not_known')
+    await db.write(() => { contacts.flagIdentityChange('ana', newKey) })
+    expect(await db.write(() => contacts.acceptIdentityChange('ana', new Uint8Array([9])))).toBe('different')
+    expect(contacts.get('ana')).toMatchObject({ identityChanged: true, identityKey: oldKey, pendingIdentityKey: newKey })
+    expect(pinned('ana')).toEqual([7])
+    expect(rowsAbout('ana').signalSessions).toBe(1)
+
+    expect(await db.write(() => contacts.acceptIdentityChange('ana', newKey))).toBe('accepted')
+    expect(contacts.get('ana')).toMatchObject({ identityChanged: false, identityKey: newKey, pendingIdentityKey: undefined })
+    expect(pinned('ana')).toEqual([8])
+    expect(rowsAbout('ana').signalSessions).toBe(0)
+  })
+})
