@@ -102,15 +102,23 @@ describe('SettingsRepository', () => {
     ['the wrong type', 'bootstrap', '"not-a-list"'],
     ['a list over its limit', 'relays', JSON.stringify(Array.from({ length: 9 }, () => '/x'))],
     ['an object missing a field', 'notifications', '{"enabled":false}'],
-    ['JSON null', 'notifications', 'null']
+    ['JSON null', 'notifications', 'null'],
+    ['not a boolean', 'mdns', '"yes"']
   ] as const)('reads a stored value that is %s as its default, leaving the other settings as stored', async (_, key, value) => {
-    await db.write(() => settings.update({ theme: 'light', bootstrap: ['/ip4/1.1.1.1/tcp/1'], relays: ['/ip4/2.2.2.2/tcp/1'], notifications: { enabled: false, showContent: true } }))
+    await db.write(() => settings.update({ theme: 'light', bootstrap: ['/ip4/1.1.1.1/tcp/1'], relays: ['/ip4/2.2.2.2/tcp/1'], notifications: { enabled: false, showContent: true }, mdns: true }))
     await storeRaw(key, value)
     expect(settings.get(key)).toEqual(DEFAULT_SETTINGS[key])
     const all = settings.getAll()
     expect(all[key]).toEqual(DEFAULT_SETTINGS[key])
     const others = Object.keys(DEFAULT_SETTINGS).filter(other => other !== key) as Array<keyof Settings>
     for (const other of others) expect(all[other]).not.toEqual(DEFAULT_SETTINGS[other])
+  })
+
+  it('keeps mDNS off until the user turns it on', async () => {
+    expect(settings.get('mdns')).toBe(false)
+    expect(await db.write(() => settings.update({ mdns: true }))).toMatchObject({ mdns: true })
+    expect(settings.get('mdns')).toBe(true)
+    expect(() => settings.update({ mdns: 'on' as unknown as boolean })).toThrow(/invalid settings/)
   })
 
   it('ignores stored keys it does not know (a newer Parley may have written them)', async () => {
