@@ -7,6 +7,7 @@ import { TypedEventEmitter } from 'main-event'
 import { toHex } from '../bytes.js'
 import { GENESIS_HASH, contentHash, conversationIdFor, textByteLength } from '../chat/content.js'
 import { Outbox } from '../chat/outbox.js'
+import { PresenceService } from '../chat/presence.js'
 import { MESSAGE_PROTOCOL, MessageReceiver } from '../chat/receiver.js'
 import { PREKEY_PROTOCOL, PrekeyService, fetchBundle } from '../e2ee/prekey-protocol.js'
 import { bundleFromWire, replenishPrekeys } from '../e2ee/prekeys.js'
@@ -24,7 +25,7 @@ import { WriteBehindDatastore } from '../store/write-behind-datastore.js'
 import { DataDirLock } from '../store/dir-lock.js'
 import { IdentityRepository } from '../store/identity-repo.js'
 import { MessagesRepository } from '../store/messages-repo.js'
-import { MAX_TEXT_BYTES } from '../wire/limits.js'
+import { MAX_INBOUND_MESSAGE_STREAMS, MAX_INBOUND_PREKEY_STREAMS, MAX_TEXT_BYTES } from '../wire/limits.js'
 import { Content } from '../wire/parley.js'
 import { safetyNumber } from '../identity/safety-number.js'
 import { nodeStatus } from '../net/status.js'
@@ -53,9 +54,8 @@ export interface EngineOptions {
   lock?: DataDirLock
 }
 
-/** Contacts dialled at once when the engine starts (to tell them we are online). */
-const PRESENCE_DIAL_CONCURRENCY = 4
-const PRESENCE_DIAL_TIMEOUT_MS = 10_000
+/** How long a dial the engine makes for the user (a new bootstrap peer, a contact's bundle) may take. */
+const DIAL_TIMEOUT_MS = 10_000
 const MAX_NAME_LENGTH = 100
 /** `network` events are coalesced: connection churn would otherwise flood the UI. */
 const NETWORK_EVENT_INTERVAL_MS = 1000
@@ -90,6 +90,7 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
   private networkTimer: ReturnType<typeof setTimeout> | undefined
   private readonly sessions: Sessions
   private readonly outbox: Outbox
+  private readonly presence: PresenceService
   private readonly lock: DataDirLock
   private readonly options: EngineOptions
   private readonly log = logger('parley:engine')
@@ -117,14 +118,16 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
     this.outbox = new Outbox({
       db: this.db, node: this.node, sessions: this.sessions, contacts: this.contacts, messages: this.messages, events: this, log: logger('parley:outbox')
     })
+    this.presence = new PresenceService({ node: this.node, contacts: this.contacts, log: logger('parley:presence') })
     this.handlers = [
-      [MESSAGE_PROTOCOL, async (stream, connection) => { await receiver.handle(stream, connection) }],
-      [PREKEY_PROTOCOL, async (stream, connection) => { await prekeys.handle(stream, connection) }]
+      [MESSAGE_PROTOCOL, async (stream, connection) => { await receiver.handle(stream, connection) }, MAX_INBOUND_MESSAGE_STREAMS],
+      [PREKEY_PROTOCOL, async (stream, connection) => { await prekeys.handle(stream, connection) }, MAX_INBOUND_PREKEY_STREAMS]
     ]
     this.replenish = async () => { await replenishPrekeys(this.db, this.identity, stores) }
   }
 
-  private readonly handlers: Array<[string, Parameters<ParleyNode['handle']>[1]]>
+  /** Protocol, handler, and how many of its streams one connection may have open. */
+  private readonly handlers: Array<[string, Parameters<ParleyNode['handle']>[1], number]>
   private readonly replenish: () => Promise<void>
 
   /** Makes a new identity in `dataDir`. Fails if one exists. */
@@ -158,8 +161,7 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
       const row = new IdentityRepository(db).get()
       if (row == null) throw new ParleyError('not_initialised', `no identity in ${options.dataDir}`)
       const identity = identityFromRow(row)
-      // Peers the user saved in settings join those given for this run.
-      const saved = new SettingsRepository(db).getAll().bootstrap
+      const saved = new SettingsRepository(db).getAll()
       const peerData = new WriteBehindDatastore(new SqlDatastore(db), {
         onFlushError: (message) => { logger('parley:engine')(message) }
       })
@@ -167,7 +169,9 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
         preset: options.preset ?? 'desktop',
         privateKey: identity.peerKey,
         listen: options.listen,
-        bootstrap: unique([...(options.bootstrap ?? []), ...saved]),
+        // Peers the user saved in settings join those given for this run.
+        bootstrap: unique([...(options.bootstrap ?? []), ...saved.bootstrap]),
+        mdns: saved.mdns,
         datastore: peerData
       })
       const engine = new Engine({ options, db, lock, identity, node, peerData })
@@ -182,16 +186,16 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
 
   private async startServices (): Promise<void> {
     await this.replenish()
-    for (const [protocol, handler] of this.handlers) {
+    for (const [protocol, handler, maxInboundStreams] of this.handlers) {
       // Relayed connections are limited; Parley's small frames fit, so accept them there too.
-      await this.node.handle(protocol, handler, { runOnLimitedConnection: true })
+      await this.node.handle(protocol, handler, { runOnLimitedConnection: true, maxInboundStreams })
     }
     await this.node.start()
     this.outbox.start()
     for (const event of ['connection:open', 'connection:close', 'self:peer:update'] as const) {
       this.node.addEventListener(event, () => { this.scheduleNetworkEvent() })
     }
-    void this.announcePresence()
+    this.presence.start()
   }
 
   private scheduleNetworkEvent (): void {
@@ -200,18 +204,6 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
       this.networkTimer = undefined
       if (!this.stopped) this.dispatchEvent(new CustomEvent('network', { detail: this.networkStatus() }))
     }, NETWORK_EVENT_INTERVAL_MS)
-  }
-
-  /** Dials every contact once, so peers with messages queued for us send them now. */
-  private async announcePresence (): Promise<void> {
-    const queue = this.contacts.list()
-    const worker = async (): Promise<void> => {
-      for (let contact = queue.shift(); contact != null && !this.stopped; contact = queue.shift()) {
-        await connectToPeer(this.node, contact.peerId, contact.relays, { signal: AbortSignal.timeout(PRESENCE_DIAL_TIMEOUT_MS) })
-          .catch(err => { this.log('presence dial to %s failed: %s', contact.peerId, errorMessage(err)) })
-      }
-    }
-    await Promise.all(Array.from({ length: PRESENCE_DIAL_CONCURRENCY }, worker))
   }
 
   get peerId (): string {
@@ -370,7 +362,7 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
     })
     if (displayName != null) this.displayName = validName(displayName)
     for (const addr of (stored.bootstrap ?? []).filter(a => !before.includes(a))) {
-      this.node.dial(multiaddr(addr), { signal: AbortSignal.timeout(PRESENCE_DIAL_TIMEOUT_MS) })
+      this.node.dial(multiaddr(addr), { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
         .catch(err => { this.log('dial to new bootstrap peer %s failed: %s', addr, errorMessage(err)) })
     }
     return this.getSettings()
@@ -411,7 +403,7 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
   private async learnIdentityKey (contact: Contact): Promise<void> {
     const peer = peerIdFromString(contact.peerId)
     if (peer.publicKey == null) throw new InvalidParamsError(`${contact.peerId} has no inline public key`)
-    const signal = AbortSignal.timeout(PRESENCE_DIAL_TIMEOUT_MS)
+    const signal = AbortSignal.timeout(DIAL_TIMEOUT_MS)
     const connection = await connectToPeer(this.node, contact.peerId, contact.relays, { signal })
     const bundle = await fetchBundle(connection, { signal })
     // Checks that the peer's own key vouches for the identity key in the bundle.
@@ -424,6 +416,7 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
     if (this.stopped) return
     this.stopped = true
     clearTimeout(this.networkTimer)
+    this.presence.stop()
     this.outbox.stop()
     await this.node.stop()
     await this.peerData.close()
