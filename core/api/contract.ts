@@ -114,7 +114,9 @@ export const settingsSchema = z.object({
   /** Relays named in our invites; empty means the bootstrap peers. */
   relays: z.array(multiaddrSchema).max(8),
   notifications: z.object({ enabled: z.boolean(), showContent: z.boolean() }),
-  theme: z.enum(['system', 'light', 'dark'])
+  theme: z.enum(['system', 'light', 'dark']),
+  /** Find and announce to peers on the local network (mDNS). Off by default; it tells every libp2p node on the LAN this device's PeerId. Takes effect at the next start. */
+  mdns: z.boolean()
 })
 export type Settings = z.infer<typeof settingsSchema>
 

@@ -8,6 +8,7 @@ import { abortWhenIdle, readFrames, sendFrame } from '../wire/frames.js'
 import { IDLE_STREAM_TIMEOUT_MS, MAX_UNACKED_ENVELOPES, MESSAGE_ID_BYTES } from '../wire/limits.js'
 import { Ack, Envelope } from '../wire/parley.js'
 import { contentHash, contentProblem, conversationIdFor, decodeContent } from './content.js'
+import { requestCapProblem } from './request-caps.js'
 import type { ChatEvents } from './events.js'
 import type { Sessions } from '../e2ee/session.js'
 import type { SignalStores } from '../e2ee/signal-stores.js'
@@ -120,6 +121,8 @@ export class MessageReceiver {
     if (this.c.messages.has(id)) return { ack: { id: envelope.id, status: Ack.Status.DUPLICATE, reason: '' } }
     const contact = this.c.contacts.get(peerId)
     if (contact?.identityChanged === true) return reject('identity_changed: the recipient has not accepted your new safety number')
+    const capped = requestCapProblem(this.c, peerId, contact)
+    if (capped != null) return reject(capped)
 
     let plaintext: Uint8Array
     try {

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import { InvalidParamsError } from '../errors.js'
 import { KEY_FILE, ParleyDatabase } from '../store/database.js'
+import { DataDirLock } from '../store/dir-lock.js'
 import { IdentityRepository } from '../store/identity-repo.js'
 import { PassphraseKeyWrapper } from '../store/key-wrapper.js'
 import { readPassphrase } from './passphrase.js'
@@ -37,9 +38,14 @@ export function registerInitCommand (program: Command): void {
       const { data, name, passphraseFile } = parsed.data
       // Loaded here, not at the top: libp2p and libsignal take a second to import, and `--help` should not wait.
       const [{ Engine }, { identityFromRow }] = await Promise.all([import('../host/engine.js'), import('../identity/identity.js')])
-      const exists = existsSync(join(data, KEY_FILE))
-      const wrapper = new PassphraseKeyWrapper(await readPassphrase({ passphraseFile, confirm: !exists }))
-      if (exists) {
+      const wrapper = new PassphraseKeyWrapper(await readPassphrase({ passphraseFile, confirm: !existsSync(join(data, KEY_FILE)) }))
+      // The same lock as the engine's: a running daemon's database is never opened beside it.
+      const lock = DataDirLock.acquire(data)
+      try {
+        if (!existsSync(join(data, KEY_FILE))) {
+          process.stdout.write(`${await Engine.init(data, wrapper, name, lock)}\n`)
+          return
+        }
         const db = await ParleyDatabase.open(data, wrapper)
         try {
           const row = new IdentityRepository(db).get()
@@ -49,8 +55,8 @@ export function registerInitCommand (program: Command): void {
         } finally {
           await db.close()
         }
-        return
+      } finally {
+        lock.release()
       }
-      process.stdout.write(`${await Engine.init(data, wrapper, name)}\n`)
     })
 }

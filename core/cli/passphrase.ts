@@ -12,13 +12,20 @@ export interface PassphraseSources {
   confirm: boolean
 }
 
+/** The environment variable a passphrase may come from. */
+export const PASSPHRASE_ENV = 'PARLEY_PASSPHRASE'
+
 /**
  * The passphrase, from (in order) the PARLEY_PASSPHRASE environment variable,
- * `--passphrase-file`, or a hidden prompt on the terminal. Never logged.
+ * `--passphrase-file`, or a hidden prompt on the terminal. Never logged. The
+ * variable is removed once read, so that nothing this process starts later
+ * inherits it and no code reading `process.env` finds it.
  */
 export async function readPassphrase (sources: PassphraseSources): Promise<string> {
-  const fromEnv = process.env.PARLEY_PASSPHRASE
-  if (fromEnv != null && fromEnv.length > 0) return checked(fromEnv, 'PARLEY_PASSPHRASE')
+  const fromEnv = process.env[PASSPHRASE_ENV]
+  // Removed before it is checked: a rejected passphrase must not linger either.
+  Reflect.deleteProperty(process.env, PASSPHRASE_ENV)
+  if (fromEnv != null && fromEnv.length > 0) return checked(fromEnv, PASSPHRASE_ENV)
   if (sources.passphraseFile != null) {
     let text: string
     try {

@@ -7,6 +7,7 @@ import { TypedEventEmitter } from 'main-event'
 import { toHex } from '../bytes.js'
 import { GENESIS_HASH, contentHash, conversationIdFor, textByteLength } from '../chat/content.js'
 import { Outbox } from '../chat/outbox.js'
+import { PresenceService } from '../chat/presence.js'
 import { MESSAGE_PROTOCOL, MessageReceiver } from '../chat/receiver.js'
 import { IdentityChanges } from '../chat/identity-changes.js'
 import { PREKEY_PROTOCOL, PrekeyService } from '../e2ee/prekey-protocol.js'
@@ -17,7 +18,6 @@ import { DatabaseDamagedError, InvalidParamsError, NotFoundError, ParleyError, e
 import { createIdentity, identityFromRow, identityToRow } from '../identity/identity.js'
 import { createInvite, parseInvite } from '../identity/invite.js'
 import { peerAddressProblem } from '../net/peer-address.js'
-import { connectToPeer } from '../net/reach.js'
 import { createParleyNode } from '../net/presets.js'
 import { ContactsRepository } from '../store/contacts-repo.js'
 import { ParleyDatabase } from '../store/database.js'
@@ -27,7 +27,7 @@ import { WriteBehindDatastore } from '../store/write-behind-datastore.js'
 import { DataDirLock } from '../store/dir-lock.js'
 import { IdentityRepository } from '../store/identity-repo.js'
 import { MessagesRepository } from '../store/messages-repo.js'
-import { MAX_TEXT_BYTES } from '../wire/limits.js'
+import { MAX_INBOUND_MESSAGE_STREAMS, MAX_INBOUND_PREKEY_STREAMS, MAX_TEXT_BYTES } from '../wire/limits.js'
 import { Content } from '../wire/parley.js'
 import { nodeStatus } from '../net/status.js'
 import { SettingsRepository } from '../store/settings-repo.js'
@@ -57,9 +57,8 @@ export interface EngineOptions {
   warn?: (message: string) => void
 }
 
-/** Contacts dialled at once when the engine starts (to tell them we are online). */
-const PRESENCE_DIAL_CONCURRENCY = 4
-const PRESENCE_DIAL_TIMEOUT_MS = 10_000
+/** How long a dial the engine makes for the user (a new bootstrap peer, a contact's bundle) may take. */
+const DIAL_TIMEOUT_MS = 10_000
 const MAX_NAME_LENGTH = 100
 /** `network` events are coalesced: connection churn would otherwise flood the UI. */
 const NETWORK_EVENT_INTERVAL_MS = 1000
@@ -95,6 +94,7 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
   private readonly sessions: Sessions
   private readonly outbox: Outbox
   private readonly identityChanges: IdentityChanges
+  private readonly presence: PresenceService
   private readonly lock: DataDirLock
   private readonly options: EngineOptions
   private readonly log = logger('parley:engine')
@@ -125,14 +125,16 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
     this.identityChanges = new IdentityChanges({
       db: this.db, node: this.node, identity: this.identity, contacts: this.contacts, events: this, log: logger('parley:identity-changes')
     })
+    this.presence = new PresenceService({ node: this.node, contacts: this.contacts, log: logger('parley:presence') })
     this.handlers = [
-      [MESSAGE_PROTOCOL, async (stream, connection) => { await receiver.handle(stream, connection) }],
-      [PREKEY_PROTOCOL, async (stream, connection) => { await prekeys.handle(stream, connection) }]
+      [MESSAGE_PROTOCOL, async (stream, connection) => { await receiver.handle(stream, connection) }, MAX_INBOUND_MESSAGE_STREAMS],
+      [PREKEY_PROTOCOL, async (stream, connection) => { await prekeys.handle(stream, connection) }, MAX_INBOUND_PREKEY_STREAMS]
     ]
     this.replenish = async () => { await replenishPrekeys(this.db, this.identity, stores) }
   }
 
-  private readonly handlers: Array<[string, Parameters<ParleyNode['handle']>[1]]>
+  /** Protocol, handler, and how many of its streams one connection may have open. */
+  private readonly handlers: Array<[string, Parameters<ParleyNode['handle']>[1], number]>
   private readonly replenish: () => Promise<void>
 
   /** Makes a new identity in `dataDir`. Fails if one exists. */
@@ -173,7 +175,7 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
       // value that no longer parses is skipped, never fatal: it could not be undone otherwise.
       const settings = new SettingsRepository(db)
       for (const problem of settings.problems()) (options.warn ?? warnOnStderr)(`ignoring a stored setting that no longer fits: ${problem}`)
-      const saved = settings.getAll().bootstrap
+      const saved = settings.getAll()
       const peerData = new WriteBehindDatastore(new SqlDatastore(db), {
         onFlushError: (message) => { logger('parley:engine')(message) }
       })
@@ -181,7 +183,9 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
         preset: options.preset ?? 'desktop',
         privateKey: identity.peerKey,
         listen: options.listen,
-        bootstrap: unique([...(options.bootstrap ?? []), ...saved]),
+        // Peers the user saved in settings join those given for this run.
+        bootstrap: unique([...(options.bootstrap ?? []), ...saved.bootstrap]),
+        mdns: saved.mdns,
         datastore: peerData
       })
       const engine = new Engine({ options, db, lock, identity, node, peerData })
@@ -196,9 +200,9 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
 
   private async startServices (): Promise<void> {
     await this.replenish()
-    for (const [protocol, handler] of this.handlers) {
+    for (const [protocol, handler, maxInboundStreams] of this.handlers) {
       // Relayed connections are limited; Parley's small frames fit, so accept them there too.
-      await this.node.handle(protocol, handler, { runOnLimitedConnection: true })
+      await this.node.handle(protocol, handler, { runOnLimitedConnection: true, maxInboundStreams })
     }
     await this.node.start()
     this.outbox.start()
@@ -206,7 +210,7 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
     for (const event of ['connection:open', 'connection:close', 'self:peer:update'] as const) {
       this.node.addEventListener(event, () => { this.scheduleNetworkEvent() })
     }
-    void this.announcePresence()
+    this.presence.start()
   }
 
   private scheduleNetworkEvent (): void {
@@ -215,18 +219,6 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
       this.networkTimer = undefined
       if (!this.stopped) this.dispatchEvent(new CustomEvent('network', { detail: this.networkStatus() }))
     }, NETWORK_EVENT_INTERVAL_MS)
-  }
-
-  /** Dials every contact once, so peers with messages queued for us send them now. */
-  private async announcePresence (): Promise<void> {
-    const queue = this.contacts.list()
-    const worker = async (): Promise<void> => {
-      for (let contact = queue.shift(); contact != null && !this.stopped; contact = queue.shift()) {
-        await connectToPeer(this.node, contact.peerId, contact.relays, { signal: AbortSignal.timeout(PRESENCE_DIAL_TIMEOUT_MS) })
-          .catch(err => { this.log('presence dial to %s failed: %s', contact.peerId, errorMessage(err)) })
-      }
-    }
-    await Promise.all(Array.from({ length: PRESENCE_DIAL_CONCURRENCY }, worker))
   }
 
   get peerId (): string {
@@ -381,7 +373,7 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
     })
     if (displayName != null) this.displayName = validName(displayName)
     for (const addr of (stored.bootstrap ?? []).filter(a => !before.includes(a))) {
-      this.node.dial(multiaddr(addr), { signal: AbortSignal.timeout(PRESENCE_DIAL_TIMEOUT_MS) })
+      this.node.dial(multiaddr(addr), { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
         .catch(err => { this.log('dial to new bootstrap peer %s failed: %s', addr, errorMessage(err)) })
     }
     return this.getSettings()
@@ -416,6 +408,7 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
     if (this.stopped) return
     this.stopped = true
     clearTimeout(this.networkTimer)
+    this.presence.stop()
     this.outbox.stop()
     this.identityChanges.stop()
     await this.node.stop()

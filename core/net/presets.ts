@@ -14,14 +14,17 @@ import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { missingCase } from '../unreachable.js'
 import { isLoopbackAddress } from './address-policy.js'
+import { DEFAULT_INBOUND_LIMITS, inboundLimiter } from './inbound-limits.js'
 import { DEFAULT_RELAY_LIMITS } from './relay-limits.js'
 import { keptRelays, relayKeeper } from './relay-keeper.js'
+import type { InboundLimits } from './inbound-limits.js'
 import type { RelayLimits } from './relay-limits.js'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Identify, IdentifyPush } from '@libp2p/identify'
 import type { Ping } from '@libp2p/ping'
 import type { ComponentLogger, Libp2p, Metrics, PrivateKey } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Datastore } from 'interface-datastore'
 import type { Libp2pOptions, ServiceFactoryMap } from 'libp2p'
 
@@ -32,8 +35,16 @@ type DiscoveryFactory = NonNullable<Libp2pOptions['peerDiscovery']>[number]
 export const DHT_PROTOCOL = '/parley/kad/1.0.0'
 
 /**
+ * identify's agent string, the same for every Parley node: libp2p's default
+ * names its own version and the Node or Electron version, which tells every
+ * peer which known bugs this node has and helps tell users apart.
+ */
+export const PARLEY_AGENT = 'parley'
+
+/**
  * - `desktop`: what people run. TCP, WebSockets, WebRTC, relayed connections
- *   with hole punching, AutoNAT, DHT (client until reachable), mDNS on the LAN.
+ *   with hole punching, AutoNAT, DHT (client until reachable); mDNS on the LAN
+ *   only when the user turns it on.
  * - `relay`: the public bootstrap/relay node. Listens on TCP and WebSockets,
  *   serves circuit relay v2 and the DHT, answers AutoNAT.
  * - `sim`: desktop's protocols tuned for many nodes on 127.0.0.1 — no mDNS,
@@ -63,6 +74,18 @@ export interface NodeConfig {
    * from 127.0.0.1 (for tests and simulations).
    */
   loopback?: boolean
+  /**
+   * `desktop` preset only: discover and announce on the LAN with mDNS, which
+   * tells every libp2p node there our PeerId and addresses. Off unless the
+   * user turns it on (the `mdns` setting).
+   */
+  mdns?: boolean
+  /**
+   * Inbound connection limits; DEFAULT_INBOUND_LIMITS unless given. Loopback
+   * setups, where every node shares 127.0.0.1, apply none unless given, so
+   * that a test can set exactly the ones it crosses.
+   */
+  inboundLimits?: Partial<InboundLimits>
   metrics?: (components: { logger: ComponentLogger }) => Metrics
 }
 
@@ -138,7 +161,8 @@ export async function createParleyNode (config: NodeConfig): Promise<ParleyNode>
   if ((config.bootstrap ?? []).length > 0) {
     peerDiscovery.push(bootstrap({ list: config.bootstrap ?? [], timeout: loopback ? 0 : 1000 }))
   }
-  if (preset === 'desktop') peerDiscovery.push(mdns())
+  if (preset === 'desktop' && config.mdns === true) peerDiscovery.push(mdns())
+  const inbound = inboundLimitsFor(config, loopback)
 
   const options: Libp2pOptions<ParleyServices> = {
     privateKey: config.privateKey,
@@ -150,12 +174,22 @@ export async function createParleyNode (config: NodeConfig): Promise<ParleyNode>
     services,
     datastore: config.datastore,
     metrics: config.metrics,
+    nodeInfo: { userAgent: PARLEY_AGENT },
+    connectionManager: inbound == null
+      // Every simulated node shares 127.0.0.1: lift the per-host inbound limits.
+      ? { allow: ['/ip4/127.0.0.0/ipcidr/8'] }
+      : {
+          maxConnections: inbound.maxConnections,
+          maxIncomingPendingConnections: inbound.maxIncomingPendingConnections,
+          inboundConnectionThreshold: inbound.inboundConnectionThreshold
+        },
+    connectionGater: {
+      ...(inbound == null ? {} : inboundLimiter(inbound)),
+      // Loopback setups refuse to dial anything that is not loopback.
+      ...(loopback ? { denyDialMultiaddr: (addr: Multiaddr) => !isLoopbackAddress(addr) } : {})
+    },
     ...(loopback
       ? {
-          // Every simulated node shares 127.0.0.1: lift the per-host inbound
-          // rate limit, and refuse to dial anything that is not loopback.
-          connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'] },
-          connectionGater: { denyDialMultiaddr: (addr) => !isLoopbackAddress(addr) },
           // The monitor pings every connection every 10 s and aborts one whose
           // ping times out. Dozens of nodes on one CPU answer late under load,
           // so it dropped healthy connections in cascades (every relay
@@ -165,6 +199,12 @@ export async function createParleyNode (config: NodeConfig): Promise<ParleyNode>
       : {})
   }
   return await createLibp2p(options)
+}
+
+/** The inbound limits to apply, or undefined for none (loopback setups that set none). */
+function inboundLimitsFor (config: NodeConfig, loopback: boolean): InboundLimits | undefined {
+  if (loopback && config.inboundLimits == null) return undefined
+  return { ...DEFAULT_INBOUND_LIMITS, ...config.inboundLimits }
 }
 
 export type RelayNode = Libp2p<ParleyServices & { relay: CircuitRelayService }>

@@ -46,6 +46,10 @@ function fromRow (row: ContactRow): Contact {
   }
 }
 
+/** SQL over `contacts k`: a stranger we have not answered (a `request` with no message of ours in the conversation). */
+const PENDING_REQUEST = `k.state = 'request' AND NOT EXISTS (
+  SELECT 1 FROM conversations c JOIN messages m ON m.conversation_id = c.id WHERE c.peer_id = k.peer_id AND m.outgoing = 1)`
+
 /**
  * Contacts and the identity keys pinned for them. The libsignal identity
  * store reads the same pin (`signal_identities`), so both are written together.
@@ -60,6 +64,17 @@ export class ContactsRepository {
 
   list (): Contact[] {
     return (this.db.statement('SELECT * FROM contacts ORDER BY name COLLATE NOCASE, peer_id').all() as ContactRow[]).map(fromRow)
+  }
+
+  /**
+   * Accepted contacts with messages queued for them, or with a message either
+   * way dated `since` or later (a peer's date is clamped to when it arrived).
+   */
+  inTouchSince (since: number): Contact[] {
+    return (this.db.statement(`SELECT * FROM contacts k WHERE k.state = 'accepted' AND (
+        EXISTS (SELECT 1 FROM outbox o WHERE o.peer_id = k.peer_id) OR
+        EXISTS (SELECT 1 FROM conversations c JOIN messages m ON m.conversation_id = c.id WHERE c.peer_id = k.peer_id AND m.sent_at >= ?))
+      ORDER BY k.peer_id`).all(since) as ContactRow[]).map(fromRow)
   }
 
   /**
@@ -92,6 +107,16 @@ export class ContactsRepository {
     const saved = this.get(peerId)
     if (saved == null) throw new Error('contact vanished during insert')
     return saved
+  }
+
+  /** How many strangers wait for an answer (see request-caps.ts). */
+  countPendingRequests (): number {
+    return (this.db.statement(`SELECT count(*) AS n FROM contacts k WHERE ${PENDING_REQUEST}`).get() as { n: number }).n
+  }
+
+  /** True when the peer is a stranger we have not answered. */
+  isPendingRequest (peerId: string): boolean {
+    return this.db.statement(`SELECT 1 FROM contacts k WHERE k.peer_id = ? AND ${PENDING_REQUEST}`).get(peerId) != null
   }
 
   /** Marks the peer's identity as changed; `newKey` when known (from a verified bundle or invite). */

@@ -1,7 +1,7 @@
 import { randomBytes, scrypt as scryptCallback } from 'node:crypto'
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { z } from 'zod'
-import { WrongPassphraseError } from '../errors.js'
+import { InvalidParamsError, WrongPassphraseError } from '../errors.js'
 
 /** Length of the random key that encrypts the database. */
 export const DATABASE_KEY_BYTES = 32
@@ -47,7 +47,41 @@ export interface ScryptCost {
 
 /** 2^17 × 8 × 128 bytes = 128 MiB and roughly 0.3 s here: OWASP's scrypt floor. */
 export const DEFAULT_SCRYPT_COST: ScryptCost = { N: 2 ** 17, r: 8, p: 1 }
-const MAX_SCRYPT_N = 2 ** 20
+
+/**
+ * Bounds on the cost a key file may ask for. key.json is read before any
+ * secret proves it genuine, so its parameters are hostile input: unbounded,
+ * a crafted file makes scrypt allocate gigabytes or spin for minutes; with
+ * N = 2 a file holds the key behind no real KDF at all.
+ */
+export const SCRYPT_LIMITS = Object.freeze({
+  /** The weakest N accepted from a production key file; a wrapper built with a cheaper cost (tests, simulations) accepts down to its own. */
+  minN: 2 ** 15,
+  maxN: 2 ** 20,
+  minR: 1,
+  maxR: 32,
+  minP: 1,
+  maxP: 4,
+  /** scrypt needs 128·N·r bytes: 256 MiB at most, twice the default. */
+  maxMemoryBytes: 256 * 1024 * 1024
+})
+
+/**
+ * Why `cost` is outside the bounds, or undefined when it is fine. `floorN`
+ * is the smallest N accepted (see SCRYPT_LIMITS.minN).
+ */
+export function scryptCostProblem (cost: { N: unknown, r: unknown, p: unknown }, floorN: number = SCRYPT_LIMITS.minN): string | undefined {
+  const { N, r, p } = cost
+  if (typeof N !== 'number' || typeof r !== 'number' || typeof p !== 'number') return 'N, r and p must be numbers'
+  if (!Number.isSafeInteger(N) || !Number.isSafeInteger(r) || !Number.isSafeInteger(p)) return 'N, r and p must be integers'
+  if (N > SCRYPT_LIMITS.maxN) return `N = ${N} is above the maximum ${SCRYPT_LIMITS.maxN}`
+  if (N < 2 || !Number.isInteger(Math.log2(N))) return `N = ${N} is not a power of two`
+  if (N < floorN) return `N = ${N} is below the minimum ${floorN}`
+  if (r < SCRYPT_LIMITS.minR || r > SCRYPT_LIMITS.maxR) return `r = ${r} is outside ${SCRYPT_LIMITS.minR}–${SCRYPT_LIMITS.maxR}`
+  if (p < SCRYPT_LIMITS.minP || p > SCRYPT_LIMITS.maxP) return `p = ${p} is outside ${SCRYPT_LIMITS.minP}–${SCRYPT_LIMITS.maxP}`
+  if (128 * N * r > SCRYPT_LIMITS.maxMemoryBytes) return `N and r ask for ${128 * N * r} bytes, more than ${SCRYPT_LIMITS.maxMemoryBytes}`
+  return undefined
+}
 
 async function scrypt (passphrase: string, salt: Uint8Array, cost: ScryptCost): Promise<Uint8Array> {
   return await new Promise((resolve, reject) => {
@@ -70,6 +104,8 @@ export class PassphraseKeyWrapper implements KeyWrapper {
 
   constructor (passphrase: string, cost: ScryptCost = DEFAULT_SCRYPT_COST) {
     if (passphrase.length === 0) throw new WrongPassphraseError('the passphrase must not be empty')
+    const problem = scryptCostProblem(cost, Math.min(SCRYPT_LIMITS.minN, cost.N))
+    if (problem != null) throw new InvalidParamsError(`bad scrypt cost: ${problem}`)
     this.passphrase = passphrase
     this.cost = cost
   }
@@ -90,9 +126,10 @@ export class PassphraseKeyWrapper implements KeyWrapper {
   async unwrap (wrapped: WrappedKey): Promise<Uint8Array> {
     if (wrapped.kind !== this.kind) throw new WrongPassphraseError(`this database key is wrapped by "${wrapped.kind}", not by a passphrase`)
     const { N, r, p, salt, nonce } = wrapped.params
-    if (typeof N !== 'number' || typeof r !== 'number' || typeof p !== 'number' || typeof salt !== 'string' || typeof nonce !== 'string' ||
-      !Number.isInteger(Math.log2(N)) || N > MAX_SCRYPT_N || r < 1 || r > 32 || p < 1 || p > 16) {
-      throw new WrongPassphraseError('the key file is damaged: bad scrypt parameters')
+    // The production floor, or this wrapper's own N when it was built cheaper (tests, simulations).
+    const problem = scryptCostProblem({ N, r, p }, Math.min(SCRYPT_LIMITS.minN, this.cost.N))
+    if (problem != null || typeof N !== 'number' || typeof r !== 'number' || typeof p !== 'number' || typeof salt !== 'string' || typeof nonce !== 'string') {
+      throw new WrongPassphraseError(`the key file is damaged: bad scrypt parameters (${problem ?? 'salt and nonce must be strings'})`)
     }
     const kek = await scrypt(this.passphrase, fromB64(salt), { N, r, p })
     try {

@@ -11,6 +11,7 @@ export interface StoredMessage {
   outgoing: boolean
   seq: number
   text: string
+  /** Ours: when we wrote it. A peer's: its clock, but never later than `receivedAt`. Order follows it. */
   sentAt: number
   receivedAt?: number
   status: MessageStatus
@@ -164,13 +165,16 @@ export class MessagesRepository {
   /**
    * Stores a peer's message once. `duplicate` when this id is already stored;
    * `seq_taken` when the sender reused a sequence number for a different id.
+   * Its `sentAt` is the sender's clock clamped to `receivedAt` (ours):
+   * history and the conversation list are ordered by it, and a sender must
+   * not date a message in the future to keep it newest for ever.
    */
   insertIncoming (message: NewMessage, receivedAt: number): 'stored' | 'duplicate' | 'seq_taken' {
     if (this.has(message.id)) return 'duplicate'
     const taken = this.db.statement('SELECT 1 FROM messages WHERE conversation_id = ? AND sender = ? AND seq = ?')
       .get(message.conversationId, message.sender, message.seq)
     if (taken != null) return 'seq_taken'
-    this.insert(message, false, 'received', receivedAt)
+    this.insert({ ...message, sentAt: Math.min(message.sentAt, receivedAt) }, false, 'received', receivedAt)
     return 'stored'
   }
 
@@ -198,6 +202,13 @@ export class MessagesRepository {
       : this.db.statement(`${SELECT_MESSAGE} WHERE m.conversation_id = ? AND (m.sent_at, m.id) < (?, ?) ORDER BY m.sent_at DESC, m.id DESC LIMIT ?`)
         .all(conversationId, before.sentAt, before.id, limit)
     return (rows as MessageRow[]).map(fromRow)
+  }
+
+  /** How many messages the peer has sent us. */
+  incomingCount (peerId: string): number {
+    const row = this.db.statement(`SELECT count(*) AS n FROM messages m JOIN conversations c ON c.id = m.conversation_id
+      WHERE c.peer_id = ? AND m.outgoing = 0`).get(peerId) as { n: number }
+    return row.n
   }
 
   /** Marks every message in the conversation read; returns how many were unread. */

@@ -16,17 +16,20 @@ export const settingsSchema = z.object({
   /** Relays named in our invites; empty means the bootstrap peers. */
   relays: z.array(peerAddress).max(8),
   notifications: z.object({ enabled: z.boolean(), showContent: z.boolean() }),
-  theme: z.enum(['system', 'light', 'dark'])
+  theme: z.enum(['system', 'light', 'dark']),
+  /** Find and announce to peers on the LAN with mDNS (desktop preset, from the next start). It tells every libp2p node there our PeerId. */
+  mdns: z.boolean()
 })
 export type Settings = z.infer<typeof settingsSchema>
 export type SettingKey = keyof Settings
 
-/** Notifications are on but show no message text until the user opts in. */
+/** Notifications are on but show no message text until the user opts in; mDNS is off until the user turns it on. */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   bootstrap: [],
   relays: [],
   notifications: { enabled: true, showContent: false },
-  theme: 'system'
+  theme: 'system',
+  mdns: false
 })
 
 // Unknown keys are refused rather than dropped, so a misspelt setting is an error, not a silent no-op.
@@ -55,7 +58,8 @@ export class SettingsRepository {
       bootstrap: parseStored('bootstrap', stored.get('bootstrap')),
       relays: parseStored('relays', stored.get('relays')),
       notifications: parseStored('notifications', stored.get('notifications')),
-      theme: parseStored('theme', stored.get('theme'))
+      theme: parseStored('theme', stored.get('theme')),
+      mdns: parseStored('mdns', stored.get('mdns'))
     }
   }
 

@@ -37,3 +37,9 @@ export const FRAME_TIMEOUT_MS = 10_000
 
 /** A listener resets a stream on which the remote sends nothing for this long. */
 export const IDLE_STREAM_TIMEOUT_MS = 30_000
+
+/** `/parley/msg` streams one connection may have open at once; a sender needs one at a time. */
+export const MAX_INBOUND_MESSAGE_STREAMS = 4
+
+/** `/parley/prekeys` streams one connection may have open at once; each lives for one request. */
+export const MAX_INBOUND_PREKEY_STREAMS = 2

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
+import { Child, runToExit } from '../helpers/child.js'
 import { snapshot } from '../helpers/files.js'
 import { tempDir } from '../helpers/temp.js'
 
@@ -54,6 +55,27 @@ describe('parley init', () => {
     const missing = parley(['init', '--data', data, '--passphrase-file', join(dir.path, 'nope.txt')])
     expect(missing.status).toBe(2)
     expect(missing.stderr).toContain('cannot read')
+  })
+
+  it('refuses a data directory a running daemon holds, without opening its database', async () => {
+    const dir = tempDir()
+    dirs.push(dir)
+    const data = join(dir.path, 'busy')
+    expect(parley(['init', '--data', data], 'correct horse').status).toBe(0)
+    const daemon = new Child(PARLEY, ['daemon', '--data', data, '--network', 'sim', '--listen', '/ip4/127.0.0.1/tcp/0'],
+      { ...process.env, PARLEY_PASSPHRASE: 'correct horse' })
+    try {
+      await daemon.line('ready ')
+      const pid = daemon.process.pid ?? expect.fail('no pid')
+      const busy = await runToExit(PARLEY, ['init', '--data', data], { env: { ...process.env, PARLEY_PASSPHRASE: 'correct horse' } })
+      expect(busy.status).toBe(1)
+      expect(busy.stderr).toContain(`another Parley (pid ${pid})`)
+      expect(busy.stdout).toBe('')
+    } finally {
+      await daemon.kill()
+    }
+    // Once the daemon is gone, init opens it again.
+    expect(parley(['init', '--data', data], 'correct horse').status).toBe(0)
   })
 
   it('requires --data', () => {

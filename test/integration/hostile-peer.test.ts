@@ -3,24 +3,34 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
 import * as lp from 'it-length-prefixed'
 import { afterEach, describe, expect, it } from 'vitest'
-import { identityFromRow } from '../../core/identity/identity.js'
+import { createIdentity, identityFromRow } from '../../core/identity/identity.js'
+import { GENESIS_HASH, conversationIdFor } from '../../core/chat/content.js'
 import { MESSAGE_PROTOCOL } from '../../core/chat/receiver.js'
+import { MAX_MESSAGES_PER_REQUEST, MAX_PENDING_REQUESTS } from '../../core/chat/request-caps.js'
 import { MAX_BUNDLES_PER_PEER_PER_MINUTE, fetchBundle } from '../../core/e2ee/prekey-protocol.js'
+import { bundleFromWire } from '../../core/e2ee/prekeys.js'
+import { Sessions } from '../../core/e2ee/session.js'
+import { createSignalStores } from '../../core/e2ee/signal-stores.js'
 import { createParleyNode } from '../../core/net/presets.js'
 import { SimNetwork, introduce, waitFor } from '../../core/sim/harness.js'
 import { IdentityRepository } from '../../core/store/identity-repo.js'
 import { ParleyDatabase } from '../../core/store/database.js'
 import { readFrames, sendFrame } from '../../core/wire/frames.js'
 import { MAX_FRAME_BYTES } from '../../core/wire/limits.js'
-import { Ack, Envelope } from '../../core/wire/parley.js'
+import { Ack, Content, Envelope } from '../../core/wire/parley.js'
+import { tempDatabase } from '../helpers/temp.js'
+import type { DeviceIdentity } from '../../core/identity/identity.js'
 import type { ParleyNode } from '../../core/net/presets.js'
 import type { SimUser } from '../../core/sim/harness.js'
-import type { PrivateKey, Stream } from '@libp2p/interface'
+import type { PreKeyBundle } from '../../core/wire/parley.js'
+import type { PeerId, PrivateKey, Stream } from '@libp2p/interface'
 
 let net: SimNetwork | undefined
 const nodes: ParleyNode[] = []
+const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
   for (const node of nodes.splice(0)) await node.stop()
+  for (const cleanup of cleanups.splice(0)) await cleanup()
   await net?.stop()
   net = undefined
 })
@@ -92,6 +102,55 @@ async function stolenKey (network: SimNetwork, user: SimUser): Promise<PrivateKe
   }
 }
 
+function rowCount (user: SimUser, table: string): number {
+  return (user.engine.db.sql.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n
+}
+
+/** Bob's bundle, fetched once, without its one-time prekey: what lets any number of PeerIds start sessions from it. */
+async function sharedBundle (bob: SimUser): Promise<PreKeyBundle> {
+  const fetcher = await rawNode()
+  const bundle = await fetchBundle(await fetcher.dial(bob.engine.node.getMultiaddrs()))
+  return { ...bundle, prekeyId: undefined, prekey: undefined }
+}
+
+interface Stranger {
+  identity: DeviceIdentity
+  node: ParleyNode
+  /** A real envelope for Bob; `content` overrides fields of the Content inside. */
+  envelope: (seq: number, text: string, content?: Partial<Content>) => Promise<Uint8Array>
+  /** Sends the envelopes on one stream and returns the acks (or the error if Bob reset the stream). */
+  send: (frames: Uint8Array[]) => Promise<{ acks: Ack[], error?: string }>
+}
+
+/**
+ * A fresh PeerId with its own libsignal identity and a session with Bob
+ * started from `bundle`: a stranger writing first, as anyone can.
+ */
+async function stranger (bob: SimUser, bundle: PreKeyBundle): Promise<Stranger> {
+  const identity = await createIdentity('stranger')
+  const { db, cleanup } = tempDatabase()
+  cleanups.push(cleanup)
+  const sessions = new Sessions(identity, createSignalStores(db, identity))
+  const bobId: PeerId = bob.engine.identity.peerId
+  await db.write(async () => { await sessions.start(bobId.toString(), await bundleFromWire(bundle, bobId.publicKey?.raw ?? expect.fail('no key'))) })
+  const node = await rawNode(identity.peerKey)
+  const envelope = async (seq: number, text: string, content: Partial<Content> = {}): Promise<Uint8Array> => {
+    const id = randomBytes(16)
+    const plaintext = Content.encode({
+      messageId: id, conversationId: conversationIdFor(identity.peerId, bobId), seq: BigInt(seq), prevHash: GENESIS_HASH,
+      timestamp: BigInt(Date.now()), text: { text }, ...content
+    })
+    const ciphertext = await db.write(async () => await sessions.encrypt(bobId.toString(), plaintext))
+    return Envelope.encode({ id, type: ciphertext.type, ciphertext: ciphertext.body })
+  }
+  const send = async (frames: Uint8Array[]): Promise<{ acks: Ack[], error?: string }> => {
+    const stream = await openMessageStream(node, bob)
+    for (const frame of frames) await sendFrame(stream, frame)
+    return await replies(stream, frames.length)
+  }
+  return { identity, node, envelope, send }
+}
+
 describe('a hostile peer', () => {
   it('cannot store anything with bad frames, and the node keeps serving others', async () => {
     net = await SimNetwork.create()
@@ -103,12 +162,23 @@ describe('a hostile peer', () => {
     const stored = messageCount(bob)
     const mallory = await rawNode()
 
-    // 1. A length prefix over the 64 KiB limit: the stream is reset before the body is read.
+    // 1. A well-formed envelope one byte over the 64 KiB frame limit: without
+    // the limit it would be decoded and answered with an ack; with it, the
+    // stream is reset at the length prefix. A second stream sends only a
+    // prefix, which must be enough for the reset: the body is never awaited.
+    const big = Envelope.encode({ id: randomBytes(16), type: 2, ciphertext: new Uint8Array(MAX_FRAME_BYTES) })
+    const oversizeEnvelope = Envelope.encode({ id: randomBytes(16), type: 2, ciphertext: new Uint8Array(MAX_FRAME_BYTES - (big.byteLength - MAX_FRAME_BYTES) + 1) })
+    expect(oversizeEnvelope.byteLength).toBe(MAX_FRAME_BYTES + 1)
     const oversize = await openMessageStream(mallory, bob)
-    oversize.send(lp.encode.single(new Uint8Array(MAX_FRAME_BYTES + 1)))
-    const r1 = await replies(oversize, 0)
+    oversize.send(lp.encode.single(oversizeEnvelope))
+    const r1 = await replies(oversize, 1)
     expect(r1.acks).toEqual([])
     expect(r1.error ?? oversize.status).toMatch(/reset|abort|closed/i)
+    const prefixOnly = await openMessageStream(mallory, bob)
+    prefixOnly.send(lp.encode.single(oversizeEnvelope).subarray(0, 3))
+    const r1b = await replies(prefixOnly, 1)
+    expect(r1b.acks).toEqual([])
+    expect(r1b.error ?? prefixOnly.status).toMatch(/reset|abort|closed/i)
 
     // 2. Garbage that is not an Envelope.
     const garbage = await openMessageStream(mallory, bob)
@@ -187,6 +257,76 @@ describe('a hostile peer', () => {
 
     await waitFor(() => bob.engine.messages.get(queued.id) != null, 10_000, 'the envelope to be stored')
     await waitFor(() => announced.includes('sent just before a crash'), 5_000, 'the stored message to be announced')
+  })
+
+  it('gets a decrypted message with a wrong conversation, a wrong id or no text rejected, and nothing stored', async () => {
+    net = await SimNetwork.create()
+    const bob = await net.addUser('bob')
+    const mallory = await stranger(bob, await sharedBundle(bob))
+    const cases: Array<[string, Partial<Content>, RegExp]> = [
+      ['another conversation', { conversationId: randomBytes(16) }, /another conversation/],
+      ['another id', { messageId: randomBytes(16) }, /message id/],
+      ['no text', { text: { text: '' } }, /empty/]
+    ]
+    for (const [label, content, reason] of cases) {
+      const { acks } = await mallory.send([await mallory.envelope(1, label, content)])
+      expect(acks.map(a => a.status), label).toEqual([Ack.Status.REJECTED])
+      expect(acks[0].reason, label).toMatch(reason)
+    }
+    expect(messageCount(bob)).toBe(0)
+    expect(bob.engine.contacts.get(mallory.identity.peerId.toString())).toBeUndefined()
+    expect(rowCount(bob, 'signal_sessions')).toBe(0)
+    // The same stranger's well-formed message is then accepted: the rejections left no state behind.
+    const { acks } = await mallory.send([await mallory.envelope(1, 'hello')])
+    expect(acks.map(a => a.status)).toEqual([Ack.Status.OK])
+    expect(messageCount(bob)).toBe(1)
+  })
+
+  it(`keeps at most ${MAX_PENDING_REQUESTS} message requests from strangers sharing one prekey bundle`, async () => {
+    net = await SimNetwork.create()
+    const bob = await net.addUser('bob')
+    const bundle = await sharedBundle(bob)
+    for (let i = 0; i < MAX_PENDING_REQUESTS; i++) {
+      const someone = await stranger(bob, bundle)
+      const { acks } = await someone.send([await someone.envelope(1, `hello from stranger ${i}`)])
+      expect(acks.map(a => a.status), `stranger ${i}`).toEqual([Ack.Status.OK])
+      await someone.node.stop()
+    }
+    expect(bob.engine.contacts.countPendingRequests()).toBe(MAX_PENDING_REQUESTS)
+    const before = { messages: messageCount(bob), contacts: rowCount(bob, 'contacts'), sessions: rowCount(bob, 'signal_sessions'), pins: rowCount(bob, 'signal_identities') }
+
+    const oneTooMany = await stranger(bob, bundle)
+    const { acks } = await oneTooMany.send([await oneTooMany.envelope(1, 'and one more')])
+    expect(acks.map(a => a.status)).toEqual([Ack.Status.REJECTED])
+    expect(acks[0].reason).toMatch(/request_limit/)
+    expect({ messages: messageCount(bob), contacts: rowCount(bob, 'contacts'), sessions: rowCount(bob, 'signal_sessions'), pins: rowCount(bob, 'signal_identities') }).toEqual(before)
+    expect(bob.engine.contacts.get(oneTooMany.identity.peerId.toString())).toBeUndefined()
+
+    // Contacts the user added are not requests: they still get through.
+    const alice = await net.addUser('alice')
+    await introduce(alice, bob)
+    const hello = await alice.engine.send(bob.engine.peerId, 'a friend, not a request')
+    await waitFor(() => alice.engine.messages.get(hello.id)?.status === 'delivered', 10_000, 'a contact\'s delivery with the requests full')
+  })
+
+  it(`stores at most ${MAX_MESSAGES_PER_REQUEST} messages from a stranger until the user replies`, async () => {
+    net = await SimNetwork.create()
+    const bob = await net.addUser('bob')
+    const someone = await stranger(bob, await sharedBundle(bob))
+    const peerId = someone.identity.peerId.toString()
+    const frames: Uint8Array[] = []
+    for (let seq = 1; seq <= MAX_MESSAGES_PER_REQUEST + 1; seq++) frames.push(await someone.envelope(seq, `message ${seq}`))
+    const { acks } = await someone.send(frames)
+    expect(acks.slice(0, MAX_MESSAGES_PER_REQUEST).every(a => a.status === Ack.Status.OK)).toBe(true)
+    expect(acks.at(-1)?.status).toBe(Ack.Status.REJECTED)
+    expect(acks.at(-1)?.reason).toMatch(/request_limit/)
+    expect(bob.engine.history(peerId, 100)).toHaveLength(MAX_MESSAGES_PER_REQUEST)
+
+    // Bob answers: the stranger is no longer a pending request, and its messages are stored again.
+    await bob.engine.send(peerId, 'hi, who is this?')
+    expect(bob.engine.contacts.isPendingRequest(peerId)).toBe(false)
+    const later = await someone.send([await someone.envelope(MAX_MESSAGES_PER_REQUEST + 2, 'a friend from the conference')])
+    expect(later.acks.map(a => a.status)).toEqual([Ack.Status.OK])
   })
 
   it(`gets at most ${MAX_BUNDLES_PER_PEER_PER_MINUTE} prekey bundles a minute`, async () => {

@@ -28,6 +28,7 @@ export function SettingsPanel ({ settings, onClose }: { settings: SettingsState,
               <ThemeSection current={current.theme} save={settings.save} />
               <NotificationSection current={current.notifications} save={settings.save} />
               <PeerListsSection relays={current.relays} bootstrap={current.bootstrap} save={settings.save} />
+              <LocalNetworkSection current={current.mdns} save={settings.save} />
             </>
             )}
       </div>
@@ -153,6 +154,24 @@ function PeerListsSection ({ relays, bootstrap, save }: { relays: string[], boot
           <span role='status'>{saved && 'Saved.'}</span>
         </div>
       </form>
+    </section>
+  )
+}
+
+/** mDNS tells every device on the local network this device's PeerId and addresses, so it is off until chosen. */
+function LocalNetworkSection ({ current, save }: { current: boolean, save: Save }): React.JSX.Element {
+  const action = useAction(save)
+  return (
+    <section className='card'>
+      <fieldset className='choice-group'>
+        <legend>Local network</legend>
+        <label className='choice'>
+          <input type='checkbox' checked={current} disabled={action.pending} onChange={event => { void action.run({ mdns: event.target.checked }) }} />
+          Find and announce peers on this network (mDNS)
+        </label>
+      </fieldset>
+      <p className='hint'>Announcing tells every device on the network your PeerId and addresses. Takes effect the next time Parley starts.</p>
+      <ErrorNote message={action.error} />
     </section>
   )
 }

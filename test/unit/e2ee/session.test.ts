@@ -59,6 +59,28 @@ describe('libsignal sessions on the database', () => {
     expect(read(await bob.db.write(async () => await bob.sessions.decrypt(a, m2)))).toBe('two')
   })
 
+  it('refuses a replayed session start that used only the last-resort Kyber prekey', async () => {
+    const alice = await device('alice')
+    const bob = await device('bob')
+    const a = alice.identity.peerId.toString()
+    const b = bob.identity.peerId.toString()
+    // Without a one-time prekey, nothing is consumed: only the base-key record stops a replay.
+    const bundle = { ...await takeBundle(bob.db, bob.identity, bob.stores), prekeyId: undefined, prekey: undefined }
+    await alice.db.write(async () => { await alice.sessions.start(b, await bundleFromWire(bundle, bob.identity.peerKey.publicKey.raw)) })
+    const first = await alice.db.write(async () => await alice.sessions.encrypt(b, text('hello')))
+    expect(first.type).toBe(3)
+    expect(read(await bob.db.write(async () => await bob.sessions.decrypt(a, first)))).toBe('hello')
+    // Bob's session is gone (an accepted identity change, a restore): the recorded start must still not open a new one.
+    bob.db.sql.exec('DELETE FROM signal_sessions')
+    await expect(bob.db.write(async () => await bob.sessions.decrypt(a, first))).rejects.toThrow(/replayed session start/)
+    expect(bob.db.sql.prepare('SELECT count(*) AS n FROM signal_sessions').get()).toMatchObject({ n: 0 })
+    // A genuinely new start (a new base key) from the same bundle is accepted.
+    const carol = await device('carol')
+    await carol.db.write(async () => { await carol.sessions.start(b, await bundleFromWire(bundle, bob.identity.peerKey.publicKey.raw)) })
+    const fresh = await carol.db.write(async () => await carol.sessions.encrypt(b, text('hi bob')))
+    expect(read(await bob.db.write(async () => await bob.sessions.decrypt(carol.identity.peerId.toString(), fresh)))).toBe('hi bob')
+  })
+
   it('hands out each one-time prekey once and refills when low', async () => {
     const bob = await device('bob')
     const ids = new Set<number>()

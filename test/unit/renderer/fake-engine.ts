@@ -116,7 +116,8 @@ export function fakeEngine (initial: Partial<FakeEngineState> = {}): FakeEngine 
       bootstrap: [],
       relays: [],
       notifications: { enabled: false, showContent: true },
-      theme: 'system'
+      theme: 'system',
+      mdns: false
     },
     status: { peerId: OWN_PEER_ID, listenAddresses: ['/ip4/127.0.0.1/tcp/4001'], connections: [], relayReservations: [], nat: 'private', dhtRoutingTableSize: 0 },
     ...initial

@@ -84,6 +84,16 @@ describe('settings panel', () => {
     expect(description('Relays')).toMatch(/started with, which are not listed here/)
   })
 
+  it('keeps local-network discovery off until it is ticked', async () => {
+    engine = fakeEngine()
+    const { user, panel } = await openPanel('Settings')
+
+    const mdns = await within(panel).findByRole('checkbox', { name: 'Find and announce peers on this network (mDNS)' })
+    expect(mdns).toHaveProperty('checked', false)
+    await user.click(mdns)
+    await waitFor(() => { expect(engine.callsOf('setSettings')).toEqual([{ mdns: true }]) })
+  })
+
   it('renames you and toggles notifications', async () => {
     engine = fakeEngine()
     const { user, panel } = await openPanel('Settings')

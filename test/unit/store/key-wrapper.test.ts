@@ -3,8 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DATABASE_FILE, KEY_FILE, ParleyDatabase } from '../../../core/store/database.js'
-import { DataDirLock } from '../../../core/store/dir-lock.js'
-import { PassphraseKeyWrapper } from '../../../core/store/key-wrapper.js'
+import { DEFAULT_SCRYPT_COST, PassphraseKeyWrapper, SCRYPT_LIMITS, scryptCostProblem } from '../../../core/store/key-wrapper.js'
 import { snapshot } from '../../helpers/files.js'
 import { tempDir } from '../../helpers/temp.js'
 
@@ -27,6 +26,46 @@ describe('passphrase key wrapping', () => {
     await expect(new PassphraseKeyWrapper('pw', CHEAP).unwrap(huge)).rejects.toThrow(/bad scrypt parameters/)
     const notPowerOfTwo = { ...wrapped, params: { ...wrapped.params, N: 1000 } }
     await expect(new PassphraseKeyWrapper('pw', CHEAP).unwrap(notPowerOfTwo)).rejects.toThrow(/bad scrypt parameters/)
+  })
+
+  it('bounds every scrypt parameter of a key file, each limit crossed by one step', () => {
+    const { minN, maxN, maxR, maxP, maxMemoryBytes } = SCRYPT_LIMITS
+    expect(scryptCostProblem(DEFAULT_SCRYPT_COST)).toBeUndefined()
+    expect(scryptCostProblem({ N: minN, r: 8, p: 1 })).toBeUndefined()
+    expect(scryptCostProblem({ N: minN / 2, r: 8, p: 1 })).toMatch(/below the minimum/)
+    expect(scryptCostProblem({ N: 2, r: 8, p: 1 })).toMatch(/below the minimum/)
+    expect(scryptCostProblem({ N: maxN, r: 1, p: 1 })).toBeUndefined()
+    expect(scryptCostProblem({ N: maxN * 2, r: 1, p: 1 })).toMatch(/above the maximum/)
+    expect(scryptCostProblem({ N: minN, r: maxR, p: 1 })).toBeUndefined()
+    expect(scryptCostProblem({ N: minN, r: maxR + 1, p: 1 })).toMatch(/r = /)
+    expect(scryptCostProblem({ N: minN, r: 0, p: 1 })).toMatch(/r = /)
+    expect(scryptCostProblem({ N: minN, r: 8, p: maxP })).toBeUndefined()
+    expect(scryptCostProblem({ N: minN, r: 8, p: maxP + 1 })).toMatch(/p = /)
+    expect(scryptCostProblem({ N: minN, r: 8, p: 0 })).toMatch(/p = /)
+    // Memory: 128·N·r bytes, at the limit and one step of N over it.
+    const atLimit = { N: maxN, r: maxMemoryBytes / 128 / maxN, p: 1 }
+    expect(scryptCostProblem(atLimit)).toBeUndefined()
+    expect(scryptCostProblem({ ...atLimit, r: atLimit.r + 1 })).toMatch(/bytes, more than/)
+    expect(scryptCostProblem({ N: maxN, r: maxR, p: 1 })).toMatch(/bytes, more than/)
+    expect(scryptCostProblem({ N: '1024', r: 8, p: 1 })).toMatch(/numbers/)
+    expect(scryptCostProblem({ N: 2 ** 15 + 0.5, r: 8, p: 1 })).toMatch(/integers/)
+  })
+
+  it('refuses a key file asking for gigabytes, or for N = 2, within milliseconds and without a wrong-passphrase guess', async () => {
+    const production = new PassphraseKeyWrapper('pw')
+    const wrapped = await new PassphraseKeyWrapper('pw', CHEAP).wrap(randomBytes(32))
+    for (const params of [{ N: 2 ** 20, r: 32, p: 1 }, { N: 2, r: 8, p: 1 }, { N: 2 ** 15, r: 8, p: 1000 }]) {
+      const started = Date.now()
+      await expect(production.unwrap({ ...wrapped, params: { ...wrapped.params, ...params } })).rejects.toThrow(/bad scrypt parameters/)
+      expect(Date.now() - started).toBeLessThan(1000)
+    }
+    // A production wrapper refuses the cheap cost tests use; one built with it accepts it.
+    await expect(production.unwrap(wrapped)).rejects.toThrow(/below the minimum/)
+    expect(await new PassphraseKeyWrapper('pw', CHEAP).unwrap(wrapped)).toHaveLength(32)
+  })
+
+  it('refuses to be built with an unbounded cost', () => {
+    expect(() => new PassphraseKeyWrapper('pw', { N: 2 ** 22, r: 8, p: 1 })).toThrow(/bad scrypt cost/)
   })
 
   it('refuses an empty passphrase', () => {
@@ -63,21 +102,5 @@ describe('opening a data directory', () => {
     const keyPath = join(dir.path, KEY_FILE)
     writeFileSync(keyPath, JSON.stringify({ ...JSON.parse(readFileSync(keyPath, 'utf8')) as object, version: 9 }))
     await expect(ParleyDatabase.open(dir.path, new PassphraseKeyWrapper('pw', CHEAP))).rejects.toThrow(/is damaged/)
-  })
-})
-
-describe('data directory lock', () => {
-  it('admits one owner and takes over a lock left by a dead process', () => {
-    const dir = tempDir()
-    dirs.push(dir)
-    // A lock held by a live process other than us (our parent) blocks.
-    writeFileSync(join(dir.path, 'lock'), String(process.ppid))
-    expect(() => DataDirLock.acquire(dir.path)).toThrow(/another Parley/)
-    // A pid that cannot be running is stale.
-    writeFileSync(join(dir.path, 'lock'), '999999999')
-    const lock = DataDirLock.acquire(dir.path)
-    expect(readFileSync(join(dir.path, 'lock'), 'utf8')).toBe(String(process.pid))
-    lock.release()
-    expect(existsSync(join(dir.path, 'lock'))).toBe(false)
   })
 })

@@ -213,6 +213,23 @@ describe('MessagesRepository.conversationSummaries', () => {
     expect(messages.conversationSummaries().map(summary => [summary.peerId, summary.unread])).toEqual([['bo', 0], ['ana', 0]])
   })
 
+  it('cannot be pinned by a sender who dates a message in the year 2100', async () => {
+    const ana = await conversationWith('ana', 10)
+    const bo = await conversationWith('bo', 20)
+    const future = await receive(ana, 'ana', 1, 'from 2100', Date.UTC(2100, 0, 1), 1000)
+    await receive(bo, 'bo', 1, 'meanwhile', 1400, 1500)
+    await receive(ana, 'ana', 2, 'later', 1900, 2000)
+    // Stored with the arrival time as its date, so it is not the newest for ever.
+    expect(messages.get(future)?.sentAt).toBe(1000)
+    expect(messages.list(ana, 10).map(message => message.text)).toEqual(['later', 'from 2100'])
+    const summaries = messages.conversationSummaries()
+    expect(summaries.map(summary => summary.peerId)).toEqual(['ana', 'bo'])
+    expect(summaries[0]).toMatchObject({ lastActivity: 2000, lastMessage: { text: 'later' } })
+    // A sender's clock behind ours is kept as it is.
+    const late = await receive(bo, 'bo', 2, 'written offline', 1600, 5000)
+    expect(messages.get(late)?.sentAt).toBe(1600)
+  })
+
   it('is empty without conversations', () => {
     expect(messages.conversationSummaries()).toEqual([])
   })

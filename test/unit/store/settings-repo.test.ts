@@ -110,9 +110,10 @@ describe('SettingsRepository', () => {
     ['the wrong type', 'bootstrap', '"not-a-list"'],
     ['a list over its limit', 'relays', JSON.stringify(Array.from({ length: 9 }, (_, i) => peerAddr(`10.0.0.${i}`)))],
     ['an object missing a field', 'notifications', '{"enabled":false}'],
-    ['JSON null', 'notifications', 'null']
+    ['JSON null', 'notifications', 'null'],
+    ['not a boolean', 'mdns', '"yes"']
   ] as const)('reads a stored value that is %s as its default, leaving the other settings as stored', async (_, key, value) => {
-    await db.write(() => settings.update({ theme: 'light', bootstrap: [peerAddr('10.1.1.1')], relays: [peerAddr('10.2.2.2')], notifications: { enabled: false, showContent: true } }))
+    await db.write(() => settings.update({ theme: 'light', bootstrap: [peerAddr('10.1.1.1')], relays: [peerAddr('10.2.2.2')], notifications: { enabled: false, showContent: true }, mdns: true }))
     await storeRaw(key, value)
     expect(settings.get(key)).toEqual(DEFAULT_SETTINGS[key])
     const all = settings.getAll()
@@ -128,6 +129,13 @@ describe('SettingsRepository', () => {
     await db.write(() => settings.reset(['bootstrap']))
     expect(settings.problems()).toEqual([])
     expect(storedKeys()).toEqual([])
+  })
+
+  it('keeps mDNS off until the user turns it on', async () => {
+    expect(settings.get('mdns')).toBe(false)
+    expect(await db.write(() => settings.update({ mdns: true }))).toMatchObject({ mdns: true })
+    expect(settings.get('mdns')).toBe(true)
+    expect(() => settings.update({ mdns: 'on' as unknown as boolean })).toThrow(/invalid settings/)
   })
 
   it('ignores stored keys it does not know (a newer Parley may have written them)', async () => {
