@@ -15,8 +15,10 @@ import { createLibp2p } from 'libp2p'
 import { missingCase } from '../unreachable.js'
 import { isLoopbackAddress } from './address-policy.js'
 import { DEFAULT_RELAY_LIMITS } from './relay-limits.js'
+import { reservationGuard } from './reservation-guard.js'
 import { keptRelays, relayKeeper } from './relay-keeper.js'
 import type { RelayLimits } from './relay-limits.js'
+import type { ReservationGuard } from './reservation-guard.js'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Identify, IdentifyPush } from '@libp2p/identify'
@@ -98,6 +100,8 @@ export async function createParleyNode (config: NodeConfig): Promise<ParleyNode>
   if (preset === 'desktop') transports.push(webRTC({ rtcConfiguration: { iceServers: config.iceServers ?? [] } }))
 
   const limits = config.relayLimits ?? DEFAULT_RELAY_LIMITS
+  // Relays guard their reservations (per-address caps, a rate limit, release on disconnect).
+  const guard = preset === 'relay' ? reservationGuard(limits) : undefined
   const services: ServiceFactoryMap<ParleyServices> = {
     identify: identify(),
     identifyPush: identifyPush(),
@@ -126,7 +130,9 @@ export async function createParleyNode (config: NodeConfig): Promise<ParleyNode>
               defaultDataLimit: limits.dataLimitBytes
             }
           }),
-          autoNAT: autoNAT()
+          autoNAT: autoNAT(),
+          // After `relay`: the guard reads its reservations.
+          ...(guard != null ? { reservationGuard: guard.service } : {})
         }
       : {}),
     ...(preset === 'desktop' ? { autoNAT: autoNAT(), dcutr: dcutr() } : {}),
@@ -150,12 +156,17 @@ export async function createParleyNode (config: NodeConfig): Promise<ParleyNode>
     services,
     datastore: config.datastore,
     metrics: config.metrics,
+    connectionManager: {
+      // Every simulated node shares 127.0.0.1: lift the per-host inbound rate limit.
+      ...(loopback ? { allow: ['/ip4/127.0.0.0/ipcidr/8'] } : {})
+    },
+    connectionGater: {
+      ...guard?.gater,
+      // On loopback, refuse to dial anything that is not loopback.
+      ...(loopback ? { denyDialMultiaddr: (addr) => !isLoopbackAddress(addr) } : {})
+    },
     ...(loopback
       ? {
-          // Every simulated node shares 127.0.0.1: lift the per-host inbound
-          // rate limit, and refuse to dial anything that is not loopback.
-          connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'] },
-          connectionGater: { denyDialMultiaddr: (addr) => !isLoopbackAddress(addr) },
           // The monitor pings every connection every 10 s and aborts one whose
           // ping times out. Dozens of nodes on one CPU answer late under load,
           // so it dropped healthy connections in cascades (every relay
@@ -167,4 +178,4 @@ export async function createParleyNode (config: NodeConfig): Promise<ParleyNode>
   return await createLibp2p(options)
 }
 
-export type RelayNode = Libp2p<ParleyServices & { relay: CircuitRelayService }>
+export type RelayNode = Libp2p<ParleyServices & { relay: CircuitRelayService, reservationGuard: ReservationGuard }>

@@ -105,7 +105,7 @@ describe('parley relay', () => {
     await pollUntil(() => node.getMultiaddrs().some(addr => addr.toString().startsWith(`${relayTcpAddr}/p2p-circuit/p2p/`)),
       20_000, 'a /p2p-circuit address through the relay')
 
-    await relay.waitForLine(line => /^stats connections=\d+ reservations=1 dht=\d+$/.test(line))
+    await relay.waitForLine(line => /^stats connections=\d+ reservations=1 dht=\d+ refused=0 released=0$/.test(line))
 
     const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`)
     expect(metrics.status).toBe(200)
