@@ -163,12 +163,14 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
       const peerData = new WriteBehindDatastore(new SqlDatastore(db), {
         onFlushError: (message) => { logger('parley:engine')(message) }
       })
+      const contacts = new ContactsRepository(db)
       const node = await createParleyNode({
         preset: options.preset ?? 'desktop',
         privateKey: identity.peerKey,
         listen: options.listen,
         bootstrap: unique([...(options.bootstrap ?? []), ...saved]),
-        datastore: peerData
+        datastore: peerData,
+        isContact: peerId => contacts.isAccepted(peerId)
       })
       const engine = new Engine({ options, db, lock, identity, node, peerData })
       await engine.startServices()

@@ -14,6 +14,7 @@ import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { missingCase } from '../unreachable.js'
 import { isLoopbackAddress } from './address-policy.js'
+import { connectionLimits } from './connection-limits.js'
 import { DEFAULT_RELAY_LIMITS } from './relay-limits.js'
 import { reservationGuard } from './reservation-guard.js'
 import { keptRelays, relayKeeper } from './relay-keeper.js'
@@ -65,6 +66,8 @@ export interface NodeConfig {
    * from 127.0.0.1 (for tests and simulations).
    */
   loopback?: boolean
+  /** `desktop` and `sim`: the user's contacts, who find room even when the node is at its connection limit. */
+  isContact?: (peerId: string) => boolean
   metrics?: (components: { logger: ComponentLogger }) => Metrics
 }
 
@@ -100,8 +103,11 @@ export async function createParleyNode (config: NodeConfig): Promise<ParleyNode>
   if (preset === 'desktop') transports.push(webRTC({ rtcConfiguration: { iceServers: config.iceServers ?? [] } }))
 
   const limits = config.relayLimits ?? DEFAULT_RELAY_LIMITS
-  // Relays guard their reservations (per-address caps, a rate limit, release on disconnect).
+  // Relays guard their reservations; everyone else keeps room for contacts and relays.
   const guard = preset === 'relay' ? reservationGuard(limits) : undefined
+  const connections = preset !== 'relay'
+    ? connectionLimits({ isContact: config.isContact, relays: keptRelays({ listen, bootstrap: config.bootstrap ?? [] }).map(r => r.id.toString()) })
+    : undefined
   const services: ServiceFactoryMap<ParleyServices> = {
     identify: identify(),
     identifyPush: identifyPush(),
@@ -135,6 +141,7 @@ export async function createParleyNode (config: NodeConfig): Promise<ParleyNode>
           ...(guard != null ? { reservationGuard: guard.service } : {})
         }
       : {}),
+    ...(connections != null ? { connectionLimits: connections.service } : {}),
     ...(preset === 'desktop' ? { autoNAT: autoNAT(), dcutr: dcutr() } : {}),
     // libp2p alone does not win back a lost relay reservation (see relay-keeper.ts).
     ...(preset !== 'relay' ? { relayKeeper: relayKeeper({ listen, bootstrap: config.bootstrap ?? [], reservesFromStart: keeperReserves }) } : {})
@@ -157,10 +164,12 @@ export async function createParleyNode (config: NodeConfig): Promise<ParleyNode>
     datastore: config.datastore,
     metrics: config.metrics,
     connectionManager: {
+      ...(connections != null ? { maxConnections: connections.maxConnections } : {}),
       // Every simulated node shares 127.0.0.1: lift the per-host inbound rate limit.
       ...(loopback ? { allow: ['/ip4/127.0.0.0/ipcidr/8'] } : {})
     },
     connectionGater: {
+      ...connections?.gater,
       ...guard?.gater,
       // On loopback, refuse to dial anything that is not loopback.
       ...(loopback ? { denyDialMultiaddr: (addr) => !isLoopbackAddress(addr) } : {})
