@@ -36,7 +36,7 @@ export function registerRelayCommand (program: Command): void {
     .option('--max-reservations-per-ip <n>', `reservations held at once from one address (default: ${DEFAULT_MAX_RESERVATIONS_PER_IP}; loopback mode: no cap)`)
     .option('--max-reservations-per-subnet <n>', `reservations held at once from one subnet (default: ${DEFAULT_MAX_RESERVATIONS_PER_SUBNET}; loopback mode: no cap)`)
     .option('--reservation-rate <n>', `reservation requests, renewals included, one address may make per minute and at once (default: ${DEFAULT_RESERVATIONS_PER_MINUTE}; loopback mode: no limit)`)
-    .option('--kept-for-new-peers <n>', 'of each address\'s --reservation-rate, requests only peers without a reservation may use: renewals wait while no more are left (default: half the rate)')
+    .option('--kept-for-new-peers <n>', 'of each address\'s --reservation-rate, how many only peers holding no reservation may use: renewals are refused while no more are left (default: half the rate)')
     .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:<port>/metrics')
     .option('--stats-interval <seconds>', `seconds between stats lines (default: ${DEFAULT_STATS_INTERVAL_S})`)
     .addHelpText('after', EXAMPLE)
