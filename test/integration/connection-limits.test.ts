@@ -12,7 +12,7 @@ import type { SimUser } from '../../core/sim/harness.js'
 import { delivered, texts } from '../helpers/chat.js'
 import { tempDir } from '../helpers/temp.js'
 import { throwawayClient } from '../helpers/throwaway.js'
-import type { Libp2p } from '@libp2p/interface'
+import type { Connection, Libp2p } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /**
@@ -46,14 +46,22 @@ async function fillWithStrangers (target: Multiaddr, subnet: number, hosts: numb
 }
 
 /**
- * `client` dials `node` and is turned away. The dialler may see its side of
- * the handshake finish first; the node then closes the connection without
- * ever counting it.
+ * `client` dials `node` and is turned away during the handshake, so the
+ * connection never opens there (rather than opening and being closed again).
+ * The dialler may see its side of the handshake finish first.
  */
 async function expectRefused (client: Libp2p, node: Libp2p): Promise<void> {
   const before = node.getConnections().length
-  await client.dial(node.getMultiaddrs()[0], { signal: AbortSignal.timeout(10_000) }).catch(() => {})
-  await waitFor(() => client.getConnections(node.peerId).length === 0, 10_000, 'the refused connection to close')
+  let opened = 0
+  const onOpen = (evt: CustomEvent<Connection>): void => { if (evt.detail.remotePeer.equals(client.peerId)) opened++ }
+  node.addEventListener('connection:open', onOpen)
+  try {
+    await client.dial(node.getMultiaddrs()[0], { signal: AbortSignal.timeout(10_000) }).catch(() => {})
+    await waitFor(() => client.getConnections(node.peerId).length === 0, 10_000, 'the refused connection to close')
+  } finally {
+    node.removeEventListener('connection:open', onOpen)
+  }
+  expect(opened).toBe(0)
   expect(node.getConnections(client.peerId)).toHaveLength(0)
   expect(node.getConnections().length).toBe(before)
 }
