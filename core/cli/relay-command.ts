@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import type { RunningRelay } from '../relay/relay.js'
-import { DEFAULT_RELAY_LIMITS } from '../net/relay-limits.js'
+import { DEFAULT_RELAY_LIMITS, DEFAULT_MAX_RESERVATIONS_PER_IP, DEFAULT_MAX_RESERVATIONS_PER_SUBNET, DEFAULT_RESERVATIONS_PER_MINUTE } from '../net/relay-limits.js'
 import { collect } from './flags.js'
 import { onStopSignal } from './stop-signal.js'
 import { DEFAULT_STATS_INTERVAL_S, parseRelayFlags } from './relay-options.js'
@@ -14,8 +14,15 @@ Example:
 
 Prints each listening address (with /p2p/<id>), then "relay ready <peerId>",
 then a "stats ..." line every --stats-interval seconds. SIGINT or SIGTERM
-stops it cleanly. Listening only on 127.0.0.1 turns on loopback mode for
-tests and simulations.`
+stops it cleanly.
+
+A reservation is released as soon as its peer's last connection closes.
+"Address" is an IPv4 address or an IPv6 /64; "subnet" an IPv4 /24 or an
+IPv6 /48. A request over a cap or the rate is answered PERMISSION_DENIED.
+
+Listening only on loopback (127.0.0.0/8, ::1) turns on loopback mode for
+tests and simulations: every peer there shares 127.0.0.1, so the
+per-address and per-subnet caps and the rate limit are off unless given.`
 
 /** Registers `parley relay`: a headless bootstrap/relay node. */
 export function registerRelayCommand (program: Command): void {
@@ -26,6 +33,10 @@ export function registerRelayCommand (program: Command): void {
     .option('--max-reservations <n>', `reservations held at once (default: ${DEFAULT_RELAY_LIMITS.maxReservations})`)
     .option('--reservation-duration <seconds>', `longest relayed connection (default: ${DEFAULT_RELAY_LIMITS.durationLimitMs / 1000})`)
     .option('--reservation-data <bytes>', `bytes per relayed connection, both directions together (default: ${DEFAULT_RELAY_LIMITS.dataLimitBytes})`)
+    .option('--max-reservations-per-ip <n>', `reservations held at once from one address (default: ${DEFAULT_MAX_RESERVATIONS_PER_IP}; loopback mode: no cap)`)
+    .option('--max-reservations-per-subnet <n>', `reservations held at once from one subnet (default: ${DEFAULT_MAX_RESERVATIONS_PER_SUBNET}; loopback mode: no cap)`)
+    .option('--reservation-rate <n>', `reservation requests, renewals included, one address may make per minute and at once (default: ${DEFAULT_RESERVATIONS_PER_MINUTE}; loopback mode: no limit)`)
+    .option('--kept-for-new-peers <n>', 'of each address\'s --reservation-rate, how many only peers holding no reservation may use: renewals are refused while no more are left (default: half the rate)')
     .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:<port>/metrics')
     .option('--stats-interval <seconds>', `seconds between stats lines (default: ${DEFAULT_STATS_INTERVAL_S})`)
     .addHelpText('after', EXAMPLE)
@@ -61,8 +72,8 @@ async function runRelay (options: RelayCommandOptions): Promise<void> {
 }
 
 function printStats (relay: RunningRelay): void {
-  const { connections, reservations, dht } = relay.stats()
-  print(`stats connections=${connections} reservations=${reservations} dht=${dht}`)
+  const { connections, reservations, dht, refused, released } = relay.stats()
+  print(`stats connections=${connections} reservations=${reservations} dht=${dht} refused=${refused} released=${released}`)
 }
 
 function print (line: string): void {

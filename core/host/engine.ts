@@ -179,6 +179,7 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
       const peerData = new WriteBehindDatastore(new SqlDatastore(db), {
         onFlushError: (message) => { logger('parley:engine')(message) }
       })
+      const contacts = new ContactsRepository(db)
       const node = await createParleyNode({
         preset: options.preset ?? 'desktop',
         privateKey: identity.peerKey,
@@ -186,7 +187,8 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
         // Peers the user saved in settings join those given for this run.
         bootstrap: unique([...(options.bootstrap ?? []), ...saved.bootstrap]),
         mdns: saved.mdns,
-        datastore: peerData
+        datastore: peerData,
+        isContact: peerId => contacts.isAccepted(peerId)
       })
       const engine = new Engine({ options, db, lock, identity, node, peerData })
       await engine.startServices()

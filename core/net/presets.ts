@@ -15,10 +15,13 @@ import { createLibp2p } from 'libp2p'
 import { missingCase } from '../unreachable.js'
 import { isLoopbackAddress } from './address-policy.js'
 import { DEFAULT_INBOUND_LIMITS, inboundLimiter } from './inbound-limits.js'
+import { connectionLimits } from './connection-limits.js'
 import { DEFAULT_RELAY_LIMITS } from './relay-limits.js'
+import { reservationGuard } from './reservation-guard.js'
 import { keptRelays, relayKeeper } from './relay-keeper.js'
 import type { InboundLimits } from './inbound-limits.js'
 import type { RelayLimits } from './relay-limits.js'
+import type { ReservationGuard } from './reservation-guard.js'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Identify, IdentifyPush } from '@libp2p/identify'
@@ -86,6 +89,8 @@ export interface NodeConfig {
    * that a test can set exactly the ones it crosses.
    */
   inboundLimits?: Partial<InboundLimits>
+  /** `desktop` and `sim`: the user's contacts, who find room even when the node is at its connection limit. */
+  isContact?: (peerId: string) => boolean
   metrics?: (components: { logger: ComponentLogger }) => Metrics
 }
 
@@ -121,6 +126,11 @@ export async function createParleyNode (config: NodeConfig): Promise<ParleyNode>
   if (preset === 'desktop') transports.push(webRTC({ rtcConfiguration: { iceServers: config.iceServers ?? [] } }))
 
   const limits = config.relayLimits ?? DEFAULT_RELAY_LIMITS
+  // Relays guard their reservations; everyone else keeps room for contacts and relays.
+  const guard = preset === 'relay' ? reservationGuard(limits) : undefined
+  const connections = preset !== 'relay'
+    ? connectionLimits({ isContact: config.isContact, relays: keptRelays({ listen, bootstrap: config.bootstrap ?? [] }).map(r => r.id.toString()) })
+    : undefined
   const services: ServiceFactoryMap<ParleyServices> = {
     identify: identify(),
     identifyPush: identifyPush(),
@@ -149,9 +159,12 @@ export async function createParleyNode (config: NodeConfig): Promise<ParleyNode>
               defaultDataLimit: limits.dataLimitBytes
             }
           }),
-          autoNAT: autoNAT()
+          autoNAT: autoNAT(),
+          // After `relay`: the guard reads its reservations.
+          ...(guard != null ? { reservationGuard: guard.service } : {})
         }
       : {}),
+    ...(connections != null ? { connectionLimits: connections.service } : {}),
     ...(preset === 'desktop' ? { autoNAT: autoNAT(), dcutr: dcutr() } : {}),
     // libp2p alone does not win back a lost relay reservation (see relay-keeper.ts).
     ...(preset !== 'relay' ? { relayKeeper: relayKeeper({ listen, bootstrap: config.bootstrap ?? [], reservesFromStart: keeperReserves }) } : {})
@@ -175,16 +188,19 @@ export async function createParleyNode (config: NodeConfig): Promise<ParleyNode>
     datastore: config.datastore,
     metrics: config.metrics,
     nodeInfo: { userAgent: PARLEY_AGENT },
-    connectionManager: inbound == null
-      // Every simulated node shares 127.0.0.1: lift the per-host inbound limits.
-      ? { allow: ['/ip4/127.0.0.0/ipcidr/8'] }
-      : {
-          maxConnections: inbound.maxConnections,
-          maxIncomingPendingConnections: inbound.maxIncomingPendingConnections,
-          inboundConnectionThreshold: inbound.inboundConnectionThreshold
-        },
+    connectionManager: {
+      // Non-relay nodes: libp2p's ceiling sits above the stranger limit, so
+      // contacts and relays still get in (connection-limits.ts).
+      ...(connections != null ? { maxConnections: connections.maxConnections } : inbound != null ? { maxConnections: inbound.maxConnections } : {}),
+      ...(inbound != null
+        ? { maxIncomingPendingConnections: inbound.maxIncomingPendingConnections, inboundConnectionThreshold: inbound.inboundConnectionThreshold }
+        // Every simulated node shares 127.0.0.1: lift the per-host inbound limits.
+        : { allow: ['/ip4/127.0.0.0/ipcidr/8'] })
+    },
     connectionGater: {
       ...(inbound == null ? {} : inboundLimiter(inbound)),
+      ...connections?.gater,
+      ...guard?.gater,
       // Loopback setups refuse to dial anything that is not loopback.
       ...(loopback ? { denyDialMultiaddr: (addr: Multiaddr) => !isLoopbackAddress(addr) } : {})
     },
@@ -207,4 +223,4 @@ function inboundLimitsFor (config: NodeConfig, loopback: boolean): InboundLimits
   return { ...DEFAULT_INBOUND_LIMITS, ...config.inboundLimits }
 }
 
-export type RelayNode = Libp2p<ParleyServices & { relay: CircuitRelayService }>
+export type RelayNode = Libp2p<ParleyServices & { relay: CircuitRelayService, reservationGuard: ReservationGuard }>

@@ -7,8 +7,9 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { Registry } from 'prom-client'
 import { ParleyError } from '../errors.js'
 import { isLoopbackAddress } from '../net/address-policy.js'
-import { createParleyNode, defaultListen, DEFAULT_RELAY_LIMITS } from '../net/presets.js'
+import { createParleyNode, defaultListen } from '../net/presets.js'
 import type { ParleyNode, RelayLimits, RelayNode } from '../net/presets.js'
+import { DEFAULT_RELAY_LIMITS, LOOPBACK_RELAY_LIMITS } from '../net/relay-limits.js'
 import { startMetricsServer } from './metrics-server.js'
 import type { MetricsServer } from './metrics-server.js'
 import { loadOrCreateRelayKey } from './relay-key.js'
@@ -18,6 +19,7 @@ export interface RelayOptions {
   dataDir: string
   /** Default: `defaultListen('relay')`, TCP 4001 and WebSockets 4002 on all interfaces. */
   listen?: string[]
+  /** Default: `DEFAULT_RELAY_LIMITS`, or `LOOPBACK_RELAY_LIMITS` in loopback mode. */
   limits?: RelayLimits
   /** Serve Prometheus metrics on 127.0.0.1:<port>/metrics. */
   metricsPort?: number
@@ -28,6 +30,10 @@ export interface RelayStats {
   reservations: number
   /** Peers in the DHT routing table. */
   dht: number
+  /** Reservation requests refused since start by the per-address rate limit and caps. */
+  refused: number
+  /** Reservations released since start because their peer left. */
+  released: number
 }
 
 export interface RunningRelay {
@@ -45,9 +51,10 @@ export interface RunningRelay {
  *
  * When every listen address is loopback the node runs in loopback mode: it
  * keeps 127.0.0.1 addresses in the DHT, accepts any number of connections
- * from 127.0.0.1 and dials only loopback addresses. That is what tests and
- * simulations on one machine need, and it never applies to a relay that
- * listens on a real interface.
+ * from 127.0.0.1, dials only loopback addresses and, unless `limits` says
+ * otherwise, caps no address's reservations (every peer there is
+ * 127.0.0.1). That is what tests and simulations on one machine need, and it
+ * never applies to a relay that listens on a real interface.
  */
 export async function startRelay (options: RelayOptions): Promise<RunningRelay> {
   const privateKey = await loadOrCreateRelayKey(options.dataDir)
@@ -66,7 +73,7 @@ export async function startRelay (options: RelayOptions): Promise<RunningRelay> 
       preset: 'relay',
       privateKey,
       listen,
-      relayLimits: options.limits ?? DEFAULT_RELAY_LIMITS,
+      relayLimits: options.limits ?? (loopback ? LOOPBACK_RELAY_LIMITS : DEFAULT_RELAY_LIMITS),
       loopback,
       metrics: registry != null ? prometheusMetrics({ registry }) : undefined
     }))
@@ -80,11 +87,17 @@ export async function startRelay (options: RelayOptions): Promise<RunningRelay> 
     node,
     peerId,
     multiaddrs: () => node.getMultiaddrs().map(addr => withPeerId(addr, peerId)),
-    stats: () => ({
-      connections: node.getConnections().length,
-      reservations: node.services.relay.reservations.size,
-      dht: routingTableSize(node)
-    }),
+    stats: () => {
+      const guard = node.services.reservationGuard
+      const { rate, ip, subnet } = guard.refusals
+      return {
+        connections: node.getConnections().length,
+        reservations: node.services.relay.reservations.size,
+        dht: routingTableSize(node),
+        refused: rate + ip + subnet,
+        released: guard.released
+      }
+    },
     stop: async () => {
       try {
         await node.stop()
@@ -101,7 +114,7 @@ function asRelayNode (node: ParleyNode): RelayNode {
 }
 
 function isRelayNode (node: ParleyNode): node is RelayNode {
-  return node.services.relay != null
+  return node.services.relay != null && node.services.reservationGuard != null
 }
 
 function withPeerId (addr: Multiaddr, peerId: PeerId): Multiaddr {

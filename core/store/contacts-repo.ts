@@ -62,6 +62,11 @@ export class ContactsRepository {
     return row == null ? undefined : fromRow(row)
   }
 
+  /** A contact the user added, as opposed to a stranger's message request. Cheap: the connection limits ask it at a full node. */
+  isAccepted (peerId: string): boolean {
+    return this.db.statement('SELECT 1 FROM contacts WHERE peer_id = ? AND state = \'accepted\'').get(peerId) != null
+  }
+
   list (): Contact[] {
     return (this.db.statement('SELECT * FROM contacts ORDER BY name COLLATE NOCASE, peer_id').all() as ContactRow[]).map(fromRow)
   }

@@ -105,13 +105,14 @@ describe('parley relay', () => {
     await pollUntil(() => node.getMultiaddrs().some(addr => addr.toString().startsWith(`${relayTcpAddr}/p2p-circuit/p2p/`)),
       20_000, 'a /p2p-circuit address through the relay')
 
-    await relay.waitForLine(line => /^stats connections=\d+ reservations=1 dht=\d+$/.test(line))
+    await relay.waitForLine(line => /^stats connections=\d+ reservations=1 dht=\d+ refused=0 released=0$/.test(line))
 
     const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`)
     expect(metrics.status).toBe(200)
     const body = await metrics.text()
     expect(body).toContain('libp2p_connection_manager_connections')
     expect(body).toContain('libp2p_circuit_relay_server_reservations_total')
+    expect(body).toContain('parley_relay_reservations_refused_total')
     expect((await fetch(`http://127.0.0.1:${metricsPort}/other`)).status).toBe(404)
 
     await client.stop()
@@ -146,6 +147,19 @@ describe('parley relay', () => {
     const run = runParley(['relay', '--data', 'x', '--no-such-flag'], data.path)
     expect(await run.exited).toBe(2)
     expect(run.stderr()).toContain('--no-such-flag')
+  })
+
+  it('shows every limit with its default in relay --help, and what loopback mode does with them', async () => {
+    const run = runParley(['relay', '--help'])
+    expect(await run.exited).toBe(0)
+    const help = run.lines.join('\n').replace(/\s+/g, ' ')
+    expect(help).toContain('--max-reservations <n> reservations held at once (default: 256)')
+    expect(help).toContain('--max-reservations-per-ip <n> reservations held at once from one address (default: 8; loopback mode: no cap)')
+    expect(help).toContain('--max-reservations-per-subnet <n> reservations held at once from one subnet (default: 32; loopback mode: no cap)')
+    expect(help).toMatch(/--reservation-rate <n> .* \(default: 10; loopback mode: no limit\)/)
+    expect(help).toMatch(/--kept-for-new-peers <n> .* \(default: half the rate\)/)
+    expect(help).toContain('released as soon as its peer\'s last connection closes')
+    expect(help).toContain('the per-address and per-subnet caps and the rate limit are off unless given')
   })
 
   it('lists its commands in --help', async () => {
