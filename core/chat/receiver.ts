@@ -8,6 +8,7 @@ import { abortWhenIdle, readFrames, sendFrame } from '../wire/frames.js'
 import { IDLE_STREAM_TIMEOUT_MS, MAX_UNACKED_ENVELOPES, MESSAGE_ID_BYTES } from '../wire/limits.js'
 import { Ack, Envelope } from '../wire/parley.js'
 import { contentHash, contentProblem, conversationIdFor, decodeContent } from './content.js'
+import { storeInSenderChain } from './sender-chains.js'
 import type { ChatEvents } from './events.js'
 import type { Sessions } from '../e2ee/session.js'
 import type { SignalStores } from '../e2ee/signal-stores.js'
@@ -153,7 +154,7 @@ export class MessageReceiver {
       this.c.contacts.insertRequest(peerId, identity.serialize(), now)
     }
     const conversation = this.c.messages.ensureConversation(toHex(conversationId), peerId, now)
-    const result = this.c.messages.insertIncoming({
+    const result = storeInSenderChain(this.c.messages, {
       id,
       conversationId: conversation.id,
       sender: peerId,

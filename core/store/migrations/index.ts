@@ -1,6 +1,7 @@
 import { ParleyError } from '../../errors.js'
 import { migration001Initial } from './001-initial.js'
 import { migration002SearchUnreadSettings } from './002-search-unread-settings.js'
+import { migration006SenderChains } from './006-sender-chains.js'
 import type { SqlConnection } from '../sql-connection.js'
 
 /** One schema change. `up` runs inside a transaction with the version bump. */
@@ -10,11 +11,19 @@ export interface Migration {
   up: (sql: SqlConnection) => void
 }
 
-/** In order; append only. A released migration is never edited. */
+/**
+ * In order of version; append only. A released migration is never edited.
+ * Versions may have gaps while migrations are developed on separate branches;
+ * `migrate` runs each one whose version the database has not reached.
+ */
 export const MIGRATIONS: readonly Migration[] = [
   migration001Initial,
-  migration002SearchUnreadSettings
+  migration002SearchUnreadSettings,
+  migration006SenderChains
 ]
+
+/** The schema version this build brings a database to. */
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version
 
 export function schemaVersion (sql: SqlConnection): number {
   const version = sql.pragmaValue('user_version')
@@ -26,14 +35,14 @@ export function schemaVersion (sql: SqlConnection): number {
 
 /**
  * Brings the schema to the newest version, one migration per transaction.
- * `target` stops early (tests use it to check each step on its own).
+ * `target` (a version) stops early: tests use it to check each step on its own.
  */
-export function migrate (sql: SqlConnection, target = MIGRATIONS.length): void {
+export function migrate (sql: SqlConnection, target = LATEST_VERSION): void {
   const current = schemaVersion(sql)
-  if (current > MIGRATIONS.length) {
-    throw new ParleyError('internal', `the database schema (v${current}) is newer than this Parley (v${MIGRATIONS.length}); update Parley`)
+  if (current > LATEST_VERSION) {
+    throw new ParleyError('internal', `the database schema (v${current}) is newer than this Parley (v${LATEST_VERSION}); update Parley`)
   }
-  for (const migration of MIGRATIONS.slice(current, target)) {
+  for (const migration of MIGRATIONS.filter(m => m.version > current && m.version <= target)) {
     sql.exec('BEGIN IMMEDIATE')
     try {
       migration.up(sql)

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SqlConnection } from '../../../../core/store/sql-connection.js'
-import { MIGRATIONS, migrate, schemaVersion } from '../../../../core/store/migrations/index.js'
+import { LATEST_VERSION, migrate, schemaVersion } from '../../../../core/store/migrations/index.js'
 import { tempDir } from '../../../helpers/temp.js'
 
 const dirs: Array<{ remove: () => void }> = []
@@ -41,7 +41,7 @@ describe('migration 001 (initial)', () => {
     migrate(sql)
     sql.prepare("INSERT INTO datastore (key, value) VALUES ('/k', x'01')").run()
     migrate(sql)
-    expect(schemaVersion(sql)).toBe(MIGRATIONS.length)
+    expect(schemaVersion(sql)).toBe(LATEST_VERSION)
     expect(sql.prepare('SELECT count(*) AS n FROM datastore').get()).toMatchObject({ n: 1 })
     sql.close()
   })
@@ -49,7 +49,7 @@ describe('migration 001 (initial)', () => {
   it('refuses a schema newer than this build', () => {
     const sql = rawDatabase()
     migrate(sql)
-    sql.pragma(`user_version = ${MIGRATIONS.length + 1}`)
+    sql.pragma(`user_version = ${LATEST_VERSION + 1}`)
     expect(() => { migrate(sql) }).toThrow(/newer than this Parley/)
     sql.close()
   })
