@@ -11,7 +11,7 @@ import type { MessagesRepository, NewMessage } from '../store/messages-repo.js'
  *
  * - seq 1 on the genesis hash, from a sender we hold messages of: it lost
  *   the conversation (removed and re-added us, reset) and starts again.
- * - a number taken in the newest chain, on a message that follows one we
+ * - a number taken in the chain it would join, on a message that follows one we
  *   hold (its prev_hash is that message's hash): it went back to an older
  *   state (a restored backup) and carries on from there.
  * - any other taken number is refused: an honest sender never makes one.
