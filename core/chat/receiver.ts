@@ -9,6 +9,7 @@ import { IDLE_STREAM_TIMEOUT_MS, MAX_UNACKED_ENVELOPES, MESSAGE_ID_BYTES } from 
 import { Ack, Envelope } from '../wire/parley.js'
 import { contentHash, contentProblem, conversationIdFor, decodeContent } from './content.js'
 import { requestCapProblem } from './request-caps.js'
+import { storeInSenderChain } from './sender-chains.js'
 import type { ChatEvents } from './events.js'
 import type { Sessions } from '../e2ee/session.js'
 import type { SignalStores } from '../e2ee/signal-stores.js'
@@ -156,7 +157,7 @@ export class MessageReceiver {
       this.c.contacts.insertRequest(peerId, identity.serialize(), now)
     }
     const conversation = this.c.messages.ensureConversation(toHex(conversationId), peerId, now)
-    const result = this.c.messages.insertIncoming({
+    const result = storeInSenderChain(this.c.messages, {
       id,
       conversationId: conversation.id,
       sender: peerId,

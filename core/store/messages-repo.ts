@@ -163,26 +163,59 @@ export class MessagesRepository {
   }
 
   /**
-   * Stores a peer's message once. `duplicate` when this id is already stored;
-   * `seq_taken` when the sender reused a sequence number for a different id.
+   * Stores a peer's message once, in the chain of the message it follows,
+   * else the sender's newest chain. `duplicate` when this id is already
+   * stored; `seq_taken` when that chain has another message with this sequence number.
    * Its `sentAt` is the sender's clock clamped to `receivedAt` (ours):
    * history and the conversation list are ordered by it, and a sender must
    * not date a message in the future to keep it newest for ever.
    */
   insertIncoming (message: NewMessage, receivedAt: number): 'stored' | 'duplicate' | 'seq_taken' {
     if (this.has(message.id)) return 'duplicate'
-    const taken = this.db.statement('SELECT 1 FROM messages WHERE conversation_id = ? AND sender = ? AND seq = ?')
-      .get(message.conversationId, message.sender, message.seq)
+    const chain = this.chainOfPredecessor(message) ?? this.newestChain(message.conversationId, message.sender)
+    const taken = this.db.statement('SELECT 1 FROM messages WHERE conversation_id = ? AND sender = ? AND chain = ? AND seq = ?')
+      .get(message.conversationId, message.sender, chain, message.seq)
     if (taken != null) return 'seq_taken'
-    this.insert({ ...message, sentAt: Math.min(message.sentAt, receivedAt) }, false, 'received', receivedAt)
+    this.insert({ ...message, sentAt: Math.min(message.sentAt, receivedAt) }, false, 'received', receivedAt, chain)
     return 'stored'
   }
 
-  private insert (message: NewMessage, outgoing: boolean, status: MessageStatus, receivedAt?: number): void {
+  /**
+   * Stores a peer's message as the first of a new chain of its sender, beside
+   * the ones already stored; the sender's later messages go to this chain.
+   * The caller decides that the message restarts the chain.
+   */
+  insertIncomingOnNewChain (message: NewMessage, receivedAt: number): void {
+    this.insert(message, false, 'received', receivedAt, this.newestChain(message.conversationId, message.sender) + 1)
+  }
+
+  /** True when the conversation holds any message from the sender. */
+  hasIncomingFrom (conversationId: string, sender: string): boolean {
+    return this.db.statement('SELECT 1 FROM messages WHERE conversation_id = ? AND sender = ? LIMIT 1').get(conversationId, sender) != null
+  }
+
+  /** True when we hold the sender's message that this one follows: seq one less, with the content hash this one names. */
+  followsHeldMessage (message: NewMessage): boolean {
+    return this.chainOfPredecessor(message) != null
+  }
+
+  private chainOfPredecessor (message: NewMessage): number | undefined {
+    const row = this.db.statement('SELECT chain FROM messages WHERE conversation_id = ? AND sender = ? AND seq = ? AND content_hash = ? LIMIT 1')
+      .get(message.conversationId, message.sender, message.seq - 1, message.prevHash) as { chain: number } | undefined
+    return row?.chain
+  }
+
+  private newestChain (conversationId: string, sender: string): number {
+    const row = this.db.statement('SELECT coalesce(max(chain), 0) AS chain FROM messages WHERE conversation_id = ? AND sender = ?')
+      .get(conversationId, sender) as { chain: number }
+    return row.chain
+  }
+
+  private insert (message: NewMessage, outgoing: boolean, status: MessageStatus, receivedAt?: number, chain = 0): void {
     // Only a peer's message waits to be read; our own were seen as they were written.
     const unread = outgoing ? 0 : 1
-    this.db.statement(`INSERT INTO messages (id, conversation_id, sender, outgoing, seq, prev_hash, content_hash, content, body_text, sent_at, received_at, status, unread)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(message.id, message.conversationId, message.sender, outgoing ? 1 : 0, message.seq,
+    this.db.statement(`INSERT INTO messages (id, conversation_id, sender, outgoing, chain, seq, prev_hash, content_hash, content, body_text, sent_at, received_at, status, unread)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(message.id, message.conversationId, message.sender, outgoing ? 1 : 0, chain, message.seq,
       message.prevHash, message.contentHash, message.content, message.text, message.sentAt, receivedAt ?? null, status, unread)
   }
 

@@ -15,6 +15,7 @@ import { Ack, Envelope } from '../../core/wire/parley.js'
 import { delivered, texts } from '../helpers/chat.js'
 import type { ParleyNode } from '../../core/net/presets.js'
 import type { SimUser } from '../../core/sim/harness.js'
+import type { StoredMessage } from '../../core/store/messages-repo.js'
 
 let net: SimNetwork | undefined
 const cleanups: Array<() => Promise<void>> = []
@@ -39,6 +40,20 @@ function announced (user: SimUser): string[] {
   const seen: string[] = []
   user.engine.addEventListener('message', event => { if (!event.detail.outgoing) seen.push(event.detail.text) })
   return seen
+}
+
+/** Waits until `user`'s own `message` leaves the outbox, and requires that the recipient took it. */
+async function accepted (user: SimUser, message: StoredMessage): Promise<void> {
+  await waitFor(() => user.engine.messages.get(message.id)?.status !== 'queued', 20_000, `an answer to "${message.text}"`)
+  const stored = user.engine.messages.get(message.id)
+  expect({ status: stored?.status, error: stored?.error }).toEqual({ status: 'delivered', error: undefined })
+}
+
+/** `sender`'s messages as `user` stores them: "chain/seq text", oldest first. */
+function chains (user: SimUser, sender: SimUser): string[] {
+  const rows = user.engine.db.sql.prepare('SELECT chain, seq, body_text FROM messages WHERE sender = ? ORDER BY rowid').all(sender.engine.peerId) as
+    Array<{ chain: number, seq: number, body_text: string }>
+  return rows.map(row => `${row.chain}/${row.seq} ${row.body_text}`)
 }
 
 function sessionRows (user: SimUser): number {
@@ -113,6 +128,66 @@ describe('a lost session recovers', () => {
     expect(texts(alice, bob)).toEqual(['hello bob', 'hello alice', 'are you back?'])
     bob = net.user('bob')
     expect(bob.engine.messages.get(message.id)?.error).toBeUndefined()
+  })
+
+  it('after a remove and re-add, the side that re-added can send again: its restarted chain is kept beside the old one', async () => {
+    net = await SimNetwork.create()
+    const { alice, bob } = await talking(net)
+    await alice.engine.removeContact(bob.engine.peerId)
+    await alice.engine.addContact(await bob.engine.invite(), 'bob')
+    const bobSaw = announced(bob)
+    const aliceSaw = announced(alice)
+
+    // Alice's numbers start at 1 again, on the genesis hash: a new chain for Bob, not a reused number.
+    await accepted(alice, await alice.engine.send(bob.engine.peerId, 'i am back'))
+    await accepted(alice, await alice.engine.send(bob.engine.peerId, 'on a new chain'))
+    expect(bobSaw).toEqual(['i am back', 'on a new chain'])
+    expect(texts(bob, alice)).toEqual(['hello bob', 'hello alice', 'i am back', 'on a new chain'])
+    expect(chains(bob, alice)).toEqual(['0/1 hello bob', '1/1 i am back', '1/2 on a new chain'])
+
+    // And the other way.
+    await accepted(bob, await bob.engine.send(alice.engine.peerId, 'welcome back'))
+    expect(aliceSaw).toEqual(['welcome back'])
+    expect(texts(alice, bob)).toEqual(['i am back', 'on a new chain', 'welcome back'])
+    await accepted(alice, await alice.engine.send(bob.engine.peerId, 'thanks'))
+    expect(bobSaw).toEqual(['i am back', 'on a new chain', 'thanks'])
+    expect(chains(bob, alice).at(-1)).toBe('1/3 thanks')
+  })
+
+  it('after a restored backup, the side that restored can send again: its fork is kept beside the branch it lost', async () => {
+    net = await SimNetwork.create()
+    let { alice, bob } = await talking(net)
+    await net.stopUser('alice')
+    const backup = `${alice.dataDir}.backup`
+    cpSync(alice.dataDir, backup, { recursive: true })
+    alice = await net.startUser('alice')
+    for (const round of [1, 2]) {
+      await delivered(alice, await alice.engine.send(bob.engine.peerId, `after the backup ${round}`))
+      await delivered(bob, await bob.engine.send(alice.engine.peerId, `got it ${round}`))
+    }
+    await net.stopUser('alice')
+    rmSync(alice.dataDir, { recursive: true, force: true })
+    cpSync(backup, alice.dataDir, { recursive: true })
+    alice = await net.startUser('alice')
+    bob = net.user('bob')
+    const bobSaw = announced(bob)
+    const aliceSaw = announced(alice)
+
+    // Alice carries on from "hello bob", numbering 2 and 3 again: Bob holds both branches.
+    await accepted(alice, await alice.engine.send(bob.engine.peerId, 'restored'))
+    await accepted(alice, await alice.engine.send(bob.engine.peerId, 'from a backup'))
+    expect(bobSaw).toEqual(['restored', 'from a backup'])
+    expect(texts(bob, alice)).toEqual(['hello bob', 'hello alice', 'after the backup 1', 'got it 1', 'after the backup 2', 'got it 2',
+      'restored', 'from a backup'])
+    expect(chains(bob, alice)).toEqual(['0/1 hello bob', '0/2 after the backup 1', '0/3 after the backup 2', '1/2 restored', '1/3 from a backup'])
+
+    // And the other way.
+    await accepted(bob, await bob.engine.send(alice.engine.peerId, 'seen both'))
+    expect(aliceSaw).toEqual(['seen both'])
+    expect(texts(alice, bob)).toEqual(['hello bob', 'hello alice', 'restored', 'from a backup', 'seen both'])
+    await accepted(alice, await alice.engine.send(bob.engine.peerId, 'good'))
+    expect(bobSaw).toEqual(['restored', 'from a backup', 'good'])
+    expect(chains(bob, alice).at(-1)).toBe('1/4 good')
   })
 
   it(`fails a message the recipient cannot decrypt after ${MAX_SESSION_RESETS} fresh sessions`, async () => {

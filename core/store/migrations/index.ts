@@ -2,6 +2,7 @@ import { ParleyError } from '../../errors.js'
 import { migration001Initial } from './001-initial.js'
 import { migration002SearchUnreadSettings } from './002-search-unread-settings.js'
 import { migration003ClampIncomingTimes } from './003-clamp-incoming-times.js'
+import { migration004SenderChains } from './004-sender-chains.js'
 import type { SqlConnection } from '../sql-connection.js'
 
 /** One schema change. `up` runs inside a transaction with the version bump. */
@@ -18,7 +19,8 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   migration001Initial,
   migration002SearchUnreadSettings,
-  migration003ClampIncomingTimes
+  migration003ClampIncomingTimes,
+  migration004SenderChains
 ]
 
 /** The schema version this build brings a database to. */
