@@ -5,13 +5,14 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { TypedEventEmitter } from 'main-event'
 import { toHex } from '../bytes.js'
-import { GENESIS_HASH, contentHash, conversationIdFor, textByteLength } from '../chat/content.js'
+import { GENESIS_HASH, contentHash, conversationIdFor } from '../chat/content.js'
 import { Outbox } from '../chat/outbox.js'
 import { MESSAGE_PROTOCOL, MessageReceiver } from '../chat/receiver.js'
 import { PREKEY_PROTOCOL, PrekeyService, fetchBundle } from '../e2ee/prekey-protocol.js'
 import { bundleFromWire, replenishPrekeys } from '../e2ee/prekeys.js'
 import { Sessions } from '../e2ee/session.js'
 import { createSignalStores } from '../e2ee/signal-stores.js'
+import { validMessageText, validName } from '../api/text-rules.js'
 import { InvalidParamsError, NotFoundError, ParleyError, errorMessage } from '../errors.js'
 import { createIdentity, identityFromRow, identityToRow } from '../identity/identity.js'
 import { createInvite, parseInvite } from '../identity/invite.js'
@@ -24,7 +25,6 @@ import { WriteBehindDatastore } from '../store/write-behind-datastore.js'
 import { DataDirLock } from '../store/dir-lock.js'
 import { IdentityRepository } from '../store/identity-repo.js'
 import { MessagesRepository } from '../store/messages-repo.js'
-import { MAX_TEXT_BYTES } from '../wire/limits.js'
 import { Content } from '../wire/parley.js'
 import { safetyNumber } from '../identity/safety-number.js'
 import { nodeStatus } from '../net/status.js'
@@ -56,7 +56,6 @@ export interface EngineOptions {
 /** Contacts dialled at once when the engine starts (to tell them we are online). */
 const PRESENCE_DIAL_CONCURRENCY = 4
 const PRESENCE_DIAL_TIMEOUT_MS = 10_000
-const MAX_NAME_LENGTH = 100
 /** `network` events are coalesced: connection churn would otherwise flood the UI. */
 const NETWORK_EVENT_INTERVAL_MS = 1000
 
@@ -276,8 +275,7 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
 
   /** Stores and queues a message; delivery continues in the background. */
   async send (peerId: string, text: string): Promise<StoredMessage> {
-    if (text.length === 0) throw new InvalidParamsError('the message is empty')
-    if (textByteLength(text) > MAX_TEXT_BYTES) throw new InvalidParamsError(`the message is longer than ${MAX_TEXT_BYTES} bytes`)
+    validMessageText(text)
     const contact = this.contacts.get(peerId)
     if (contact == null) throw new NotFoundError(`contact ${peerId}`)
     if (contact.identityChanged) throw new ParleyError('identity_changed', `${contact.name}'s safety number changed; verify and accept it before sending`)
@@ -445,10 +443,4 @@ function validPeerAddress (addr: string): void {
     throw new InvalidParamsError(`${addr} is not a multiaddr: ${errorMessage(err)}`)
   }
   if (!parsed.getComponents().some(c => c.name === 'p2p')) throw new InvalidParamsError(`${addr} does not end in /p2p/<PeerId>`)
-}
-
-function validName (name: string): string {
-  const trimmed = name.trim()
-  if (trimmed.length === 0 || trimmed.length > MAX_NAME_LENGTH) throw new InvalidParamsError(`a name must be 1–${MAX_NAME_LENGTH} characters`)
-  return trimmed
 }
