@@ -5,6 +5,7 @@ import { useAction } from '../hooks/use-action.js'
 import { Avatar } from '../ui/avatar.js'
 import { ErrorNote } from '../ui/error-note.js'
 import { BackIcon } from '../ui/icons.js'
+import { UserText } from '../ui/user-text.js'
 import { RemoveContact } from './remove-contact.js'
 import { RenameContact } from './rename-contact.js'
 import { SafetyNumberPanel } from './safety-number-panel.js'
@@ -32,14 +33,14 @@ export function ContactView ({ peer, onBack, onContactChanged, onRemoved }: Cont
         <button type='button' className='icon-button' aria-label='Back to chat' title='Back to chat' onClick={onBack}><BackIcon /></button>
         <Avatar name={peer.name} seed={peer.peerId} />
         <div className='pane-title'>
-          <h2 id={headingId}>{peer.name}</h2>
+          <h2 id={headingId}><UserText text={peer.name} /></h2>
           <p className='pane-subtitle'>{peer.state === 'request' ? 'Message request' : 'Contact'}</p>
         </div>
       </header>
       <div className='panel-body'>
         {peer.identityChanged && (
           <IdentityChangedNotice name={peer.name}>
-            <p>Compare the new safety number below with {peer.name} first. Accept it only if it matches.</p>
+            <p>Compare the new safety number below with <UserText text={peer.name} /> first. Accept it only if it matches.</p>
             <button type='button' className='primary' disabled={accept.pending} onClick={() => { void accept.run() }}>
               Accept new safety number
             </button>

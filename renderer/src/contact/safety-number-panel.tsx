@@ -7,6 +7,7 @@ import { groupSafetyNumber } from '../safety-number.js'
 import { ErrorNote } from '../ui/error-note.js'
 import { ShieldIcon } from '../ui/icons.js'
 import { QrCode } from '../ui/qr-code.js'
+import { UserText } from '../ui/user-text.js'
 import type { Contact } from '../../../core/api/contract.js'
 import type { PeerSummary } from '../peer.js'
 
@@ -51,7 +52,7 @@ export function SafetyNumberPanel ({ peer, onContactChanged }: SafetyNumberPanel
     <section className='card' aria-labelledby={headingId} data-testid='safety-number'>
       <h3 id={headingId}>Safety number</h3>
       <p className='muted'>
-        Compare these numbers with {peer.name} in person or on a call you trust, or scan each other’s code.
+        Compare these numbers with <UserText text={peer.name} /> in person or on a call you trust, or scan each other’s code.
         If they match, nobody is reading along.
       </p>
       <ErrorNote message={loadError} />
@@ -60,7 +61,7 @@ export function SafetyNumberPanel ({ peer, onContactChanged }: SafetyNumberPanel
         : <SafetyNumberDisplay safety={safety} name={peer.name} />}
       <div className='verification'>
         {peer.verified
-          ? <p className='verified'><ShieldIcon />You have verified {peer.name}.</p>
+          ? <p className='verified'><ShieldIcon />You have verified <UserText text={peer.name} />.</p>
           : <p className='muted'>Not verified yet.</p>}
         <button type='button' className={peer.verified ? 'secondary' : 'primary'} disabled={setVerified.pending} onClick={() => { void setVerified.run(!peer.verified) }}>
           {peer.verified ? 'Mark as not verified' : 'Mark verified'}
