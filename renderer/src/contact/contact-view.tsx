@@ -53,8 +53,11 @@ export function ContactView ({ peer, onBack, onContactChanged, onRemoved }: Cont
           <p className='mono selectable'>{peer.peerId}</p>
           <div className='actions'>
             <RenameContact peer={peer} onContactChanged={onContactChanged} />
-            <RemoveContact peer={peer} onRemoved={onRemoved} />
           </div>
+        </section>
+        {/* Apart from everyday actions, and quieter: it deletes the whole history. */}
+        <section className='card' aria-label='Remove this contact'>
+          <RemoveContact peer={peer} onRemoved={onRemoved} />
         </section>
       </div>
     </section>

@@ -18,7 +18,8 @@ export function RemoveContact ({ peer, onRemoved }: { peer: PeerSummary, onRemov
   }
   return (
     <>
-      <button type='button' className='danger' onClick={() => { remove.clearError(); setConfirming(true) }}>Remove contact</button>
+      <p className='muted'>Removing deletes the conversation and its history from this device.</p>
+      <button type='button' className='quiet-danger' onClick={() => { remove.clearError(); setConfirming(true) }}>Remove contact</button>
       {confirming && (
         <Dialog title={<>Remove <UserText text={peer.name} />?</>} role='alertdialog' onClose={() => { setConfirming(false) }} testId='remove-contact-dialog'>
           <p>
