@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vite'
-import { CONTENT_SECURITY_POLICY, DEV_SERVER_CONTENT_SECURITY_POLICY } from './electron/csp.js'
+import { contentSecurityPolicy } from './core/api/csp.js'
 import type { Plugin } from 'vite'
 
 /** Puts the app's CSP in the page's `<meta>` too (main also sends it as a header). */
@@ -22,5 +22,6 @@ export default defineConfig(({ command }) => ({
     outDir: fileURLToPath(new URL('./.vite/renderer/passphrase_window/', import.meta.url)),
     emptyOutDir: true
   },
-  plugins: [cspMeta(command === 'serve' ? DEV_SERVER_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY)]
+  // The prompt is an Electron page: the same policy main sends as a header, minus what a <meta> cannot carry.
+  plugins: [cspMeta(contentSecurityPolicy({ target: command === 'serve' ? 'electron-dev' : 'meta' }))]
 }))

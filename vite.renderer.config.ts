@@ -1,30 +1,19 @@
 import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vite'
+import { contentSecurityPolicy } from './core/api/csp.js'
 import type { Plugin } from 'vite'
 
 /**
- * The policy the built UI ships with. The Electron session and the daemon may
- * send a stricter header too; the meta keeps the page strict when opened any
- * other way. Only in the build: the dev server injects inline scripts and
- * styles (hot reload) that this policy rightly forbids.
+ * The policy the built UI ships with (core/api/csp.ts). Electron and the
+ * daemon send theirs as a header too; the meta keeps the page strict when
+ * opened any other way. Only in the build: the dev server injects inline
+ * scripts and styles (hot reload) that this policy rightly forbids.
  */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self'",
-  // The daemon's RPC WebSocket is same-origin; CSP 3 lets 'self' cover ws: but older engines need it spelled out.
-  "connect-src 'self' ws://127.0.0.1:* ws://localhost:*",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'"
-].join('; ')
-
-function contentSecurityPolicy (): Plugin {
+function cspMeta (): Plugin {
   return {
     name: 'parley-csp-meta',
     apply: 'build',
-    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY }, injectTo: 'head-prepend' }]
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: contentSecurityPolicy({ target: 'meta' }) }, injectTo: 'head-prepend' }]
   }
 }
 
@@ -32,7 +21,7 @@ function contentSecurityPolicy (): Plugin {
 export default defineConfig({
   root: 'renderer',
   base: './',
-  plugins: [react(), contentSecurityPolicy()],
+  plugins: [react(), cspMeta()],
   build: {
     outDir: '../dist/ui',
     emptyOutDir: true,

@@ -3,15 +3,15 @@
  * engine in a utility process, joins renderer and engine with a
  * MessageChannelMain, and never reads the chat traffic that flows between
  * them. Security policy lives in small modules (navigation, sender,
- * permissions, window-options, csp) that are unit-tested without Electron.
+ * permissions, window-options; the CSP is core/api/csp.ts) that are unit-tested without Electron.
  */
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { app, BrowserWindow, dialog, ipcMain, MessageChannelMain, session } from 'electron'
+import { contentSecurityPolicy } from '../core/api/csp.js'
 import { registerAppScheme, serveAppScheme } from './app-protocol.js'
 import { PORT_CHANNEL, PORT_REQUEST_CHANNEL } from './channels.js'
 import { guardContents } from './contents-security.js'
-import { CONTENT_SECURITY_POLICY, DEV_SERVER_CONTENT_SECURITY_POLICY } from './csp.js'
 import { EngineProcess, EngineStartError } from './engine-process.js'
 import { confirmAndOpen } from './external-links.js'
 import { chooseKeySource } from './key-setup.js'
@@ -76,9 +76,9 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function start (): Promise<void> {
-  const csp = pages.main.dev ? DEV_SERVER_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY
+  const csp = contentSecurityPolicy({ target: pages.main.dev ? 'electron-dev' : 'electron' })
   hardenSession(session.defaultSession, { csp, ownOrigins: () => [pages.main.origin, pages.passphrase.origin] })
-  serveAppScheme(pages.roots, CONTENT_SECURITY_POLICY)
+  serveAppScheme(pages.roots, contentSecurityPolicy({ target: 'electron' }))
 
   const dataDir = join(app.getPath('userData'), 'data')
   const prompt = {

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { messageTextProblem, nameProblem } from './text-rules.js'
 
 /**
  * The API contract: every method the engine offers and every event it
@@ -15,8 +16,20 @@ import { z } from 'zod'
 /** A libp2p PeerId as text: base58btc (`12D3KooW…`, `Qm…`). */
 export const peerIdSchema = z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{40,100}$/, 'not a PeerId')
 
-/** Display names and contact names. */
-export const nameSchema = z.string().trim().min(1, 'a name must not be empty').max(100, 'a name must be at most 100 characters')
+/** Display names and contact names, trimmed: one line of visible text (text-rules.ts). */
+export const nameSchema = z.string().trim().superRefine((name, ctx) => {
+  const problem = nameProblem(name)
+  if (problem != null) ctx.addIssue({ code: 'custom', message: problem })
+})
+
+/** Message text as typed: something visible, no control characters but tab and newline, at most MAX_TEXT_BYTES of UTF-8. */
+export const messageTextSchema = z.string().superRefine((text, ctx) => {
+  const problem = messageTextProblem(text)
+  if (problem != null) ctx.addIssue({ code: 'custom', message: problem })
+})
+
+/** Longest search query, in characters; the search box stops there. */
+export const MAX_SEARCH_CHARS = 200
 
 /** A multiaddr as text; the engine parses it further. */
 export const multiaddrSchema = z.string().min(2).max(512).startsWith('/', 'a multiaddr starts with "/"')
@@ -29,9 +42,6 @@ export const identityKeySchema = z.string().regex(/^[A-Za-z0-9+/]{44}$/, 'not an
 
 /** A safety number: 60 digits to compare, and the bytes a QR code carries (base64). */
 const safetyNumberSchema = z.object({ digits: z.string().regex(/^[0-9]{60}$/), scannable: z.string() })
-
-/** Longest message text accepted from a client, in characters; the engine checks UTF-8 bytes. */
-export const MAX_TEXT_CHARS = 32 * 1024
 
 export const contactSchema = z.object({
   peerId: peerIdSchema,
@@ -108,7 +118,7 @@ export const networkStatusSchema = z.object({
 export type NetworkStatus = z.infer<typeof networkStatusSchema>
 
 export const settingsSchema = z.object({
-  displayName: nameSchema,
+  displayName: z.string(),
   /** Bootstrap peers (multiaddrs ending in /p2p/<PeerId>); used from the next start, dialled at once. */
   bootstrap: z.array(multiaddrSchema).max(16),
   /** Relays named in our invites; empty means the bootstrap peers. */
@@ -208,7 +218,7 @@ export const parleyContract = {
     },
     /** Stores and queues the message; `messageStatus` events follow. */
     send: {
-      params: z.object({ peerId: peerIdSchema, text: z.string().min(1, 'the message is empty').max(MAX_TEXT_CHARS) }),
+      params: z.object({ peerId: peerIdSchema, text: messageTextSchema }),
       result: messageSchema
     },
     markRead: {
@@ -217,7 +227,7 @@ export const parleyContract = {
     },
     /** Full-text search over all history; the query is plain words, the last one a prefix. */
     search: {
-      params: z.object({ query: z.string().max(200), limit: z.number().int().min(1).max(100).default(20) }),
+      params: z.object({ query: z.string().max(MAX_SEARCH_CHARS, `a search is at most ${MAX_SEARCH_CHARS} characters`), limit: z.number().int().min(1).max(100).default(20) }),
       result: z.object({ results: z.array(z.object({ message: messageSchema, snippet: z.string() })) })
     },
 
@@ -231,7 +241,7 @@ export const parleyContract = {
     },
     /** Changes only the fields given; returns all settings. */
     setSettings: {
-      params: settingsSchema.partial(),
+      params: settingsSchema.extend({ displayName: nameSchema }).partial(),
       result: settingsSchema
     }
   },

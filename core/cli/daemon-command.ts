@@ -25,7 +25,10 @@ stops it cleanly: queued messages stay queued.
 Browser mode (--ui) also serves the built UI (npm run build:ui) on the API's
 port and prints "ui http://127.0.0.1:<port>/#token=<token>": open that
 address in a browser. The line contains the API token, which gives full
-control of this identity: do not share it or paste it into logs.`
+control of this identity: do not share it or paste it into logs. The token
+and the port stay the same from run to run (<dir>/api-token.json, mode
+0600), so an open tab reloads into a restarted daemon; if the token leaked,
+start once with --new-token.`
 
 /** How long "ready" waits for a bootstrap peer before it is printed anyway, with a warning. */
 const BOOTSTRAP_WAIT_MS = 15_000
@@ -37,7 +40,8 @@ const flagsSchema = z.object({
   apiPort: integerFlag('--api-port', 1, 65_535).optional(),
   passphraseFile: z.string().min(1).optional(),
   network: z.enum(['desktop', 'sim'], { error: '--network must be "desktop" or "sim"' }).default('desktop'),
-  ui: z.boolean().default(false)
+  ui: z.boolean().default(false),
+  newToken: z.boolean().default(false)
 })
 
 /** Registers `parley daemon`: the engine without a window, serving the API on 127.0.0.1. */
@@ -51,6 +55,7 @@ export function registerDaemonCommand (program: Command): void {
     .option('--passphrase-file <file>', 'read the passphrase from the first line of this file (else PARLEY_PASSPHRASE, else a prompt)')
     .option('--network <preset>', '"desktop", or "sim" for tests and simulations on this machine (loopback only)', 'desktop')
     .option('--ui', 'browser mode: also serve the UI from dist/ui and print its address, token included')
+    .option('--new-token', 'replace the API token kept from earlier runs (open browser tabs then need the new address)')
     .addHelpText('after', EXAMPLE)
     .action(async (raw: unknown) => { await runDaemon(parseFlags(flagsSchema, raw)) })
 }
@@ -72,6 +77,7 @@ async function runDaemon (flags: z.output<typeof flagsSchema>): Promise<void> {
       listen: flags.listen.length > 0 ? flags.listen : undefined,
       bootstrap: flags.bootstrap,
       apiPort: flags.apiPort,
+      newToken: flags.newToken,
       uiDir
     })
     try {

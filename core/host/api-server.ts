@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import { portFromWebSocket } from '../api/ports.js'
+import { API_SUBPROTOCOL, tokenFromSubprotocols } from '../api/websocket-auth.js'
 import { ParleyError } from '../errors.js'
 import type { RpcPort } from '../api/ports.js'
 
@@ -19,7 +20,10 @@ export const MIN_TOKEN_CHARS = 16
 export interface ApiServerOptions {
   /** What serves each connection: an `RpcServer` of any contract. */
   rpc: { connect: (port: RpcPort) => () => void }
-  /** Shared secret, sent as the `token` query parameter (browsers cannot set headers on a WebSocket). */
+  /**
+   * Shared secret: offered as a subprotocol (the browser UI, see
+   * core/api/websocket-auth.ts) or sent as the `token` query parameter.
+   */
   token: string
   /** TCP port on 127.0.0.1; 0 (the default) picks a free one. */
   port?: number
@@ -53,7 +57,12 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
   }
   const tokenDigest = digest(options.token)
   const origins = new Set(options.allowedOrigins ?? [])
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD_BYTES })
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_WS_PAYLOAD_BYTES,
+    // Answer the API's subprotocol, never the offered token: the response must not echo it.
+    handleProtocols: protocols => protocols.has(API_SUBPROTOCOL) ? API_SUBPROTOCOL : false
+  })
   wss.on('error', () => {}) // only raised for a server bound by `ws` itself; never here
 
   const server = createServer((req, res) => {
@@ -76,7 +85,8 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
       refuse(socket, 403, 'Forbidden')
       return
     }
-    if (!timingSafeEqual(digest(url.searchParams.get('token') ?? ''), tokenDigest)) {
+    const offered = url.searchParams.get('token') ?? tokenFromSubprotocols(req.headers['sec-websocket-protocol']) ?? ''
+    if (!timingSafeEqual(digest(offered), tokenDigest)) {
       refuse(socket, 401, 'Unauthorized')
       return
     }

@@ -5,7 +5,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { TypedEventEmitter } from 'main-event'
 import { toHex } from '../bytes.js'
-import { GENESIS_HASH, contentHash, conversationIdFor, textByteLength } from '../chat/content.js'
+import { GENESIS_HASH, contentHash, conversationIdFor } from '../chat/content.js'
 import { Outbox } from '../chat/outbox.js'
 import { PresenceService } from '../chat/presence.js'
 import { MESSAGE_PROTOCOL, MessageReceiver } from '../chat/receiver.js'
@@ -14,6 +14,7 @@ import { PREKEY_PROTOCOL, PrekeyService } from '../e2ee/prekey-protocol.js'
 import { replenishPrekeys } from '../e2ee/prekeys.js'
 import { Sessions } from '../e2ee/session.js'
 import { createSignalStores } from '../e2ee/signal-stores.js'
+import { validMessageText, validName } from '../api/text-rules.js'
 import { DatabaseDamagedError, InvalidParamsError, NotFoundError, ParleyError, errorMessage } from '../errors.js'
 import { createIdentity, identityFromRow, identityToRow } from '../identity/identity.js'
 import { createInvite, parseInvite } from '../identity/invite.js'
@@ -27,7 +28,7 @@ import { WriteBehindDatastore } from '../store/write-behind-datastore.js'
 import { DataDirLock } from '../store/dir-lock.js'
 import { IdentityRepository } from '../store/identity-repo.js'
 import { MessagesRepository } from '../store/messages-repo.js'
-import { MAX_INBOUND_MESSAGE_STREAMS, MAX_INBOUND_PREKEY_STREAMS, MAX_TEXT_BYTES } from '../wire/limits.js'
+import { MAX_INBOUND_MESSAGE_STREAMS, MAX_INBOUND_PREKEY_STREAMS } from '../wire/limits.js'
 import { Content } from '../wire/parley.js'
 import { nodeStatus } from '../net/status.js'
 import { SettingsRepository } from '../store/settings-repo.js'
@@ -59,7 +60,6 @@ export interface EngineOptions {
 
 /** How long a dial the engine makes for the user (a new bootstrap peer, a contact's bundle) may take. */
 const DIAL_TIMEOUT_MS = 10_000
-const MAX_NAME_LENGTH = 100
 /** `network` events are coalesced: connection churn would otherwise flood the UI. */
 const NETWORK_EVENT_INTERVAL_MS = 1000
 
@@ -285,8 +285,7 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
 
   /** Stores and queues a message; delivery continues in the background. */
   async send (peerId: string, text: string): Promise<StoredMessage> {
-    if (text.length === 0) throw new InvalidParamsError('the message is empty')
-    if (textByteLength(text) > MAX_TEXT_BYTES) throw new InvalidParamsError(`the message is longer than ${MAX_TEXT_BYTES} bytes`)
+    validMessageText(text)
     const contact = this.contacts.get(peerId)
     if (contact == null) throw new NotFoundError(`contact ${peerId}`)
     if (contact.identityChanged) throw new ParleyError('identity_changed', `${contact.name}'s safety number changed; verify and accept it before sending`)
@@ -428,12 +427,6 @@ function unique (values: string[]): string[] {
 function validPeerAddress (addr: string): void {
   const problem = peerAddressProblem(addr)
   if (problem != null) throw new InvalidParamsError(`${addr.slice(0, 80)} ${problem}`)
-}
-
-function validName (name: string): string {
-  const trimmed = name.trim()
-  if (trimmed.length === 0 || trimmed.length > MAX_NAME_LENGTH) throw new InvalidParamsError(`a name must be 1–${MAX_NAME_LENGTH} characters`)
-  return trimmed
 }
 
 function noIdentity (dataDir: string): DatabaseDamagedError {

@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs'
 import { dirname, extname, join, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { contentSecurityPolicy } from '../api/csp.js'
 import { ParleyError } from '../errors.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
@@ -35,29 +36,10 @@ export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.wasm': 'application/wasm'
 }
 
-/**
- * The page's Content-Security-Policy. No inline scripts or styles, no
- * plugins, no framing; `connect-src` names the WebSocket explicitly because
- * `'self'` does not cover `ws:` in every browser. `data:` images are for QR codes.
- */
-export function buildCsp (port: number): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    `connect-src 'self' ws://127.0.0.1:${port}`,
-    "img-src 'self' data:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-    "form-action 'none'"
-  ].join('; ')
-}
-
-/** Headers on every response, errors included. */
+/** Headers on every response, errors included. The CSP is the app's one policy (core/api/csp.ts). */
 export function securityHeaders (port: number): Record<string, string> {
   return {
-    'content-security-policy': buildCsp(port),
+    'content-security-policy': contentSecurityPolicy({ target: 'daemon', port }),
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'x-frame-options': 'DENY',

@@ -1,4 +1,5 @@
 import { portFromMessagePort, portFromWebSocket } from '../../core/api/ports.js'
+import { authSubprotocols } from '../../core/api/websocket-auth.js'
 import type { RpcPort } from '../../core/api/ports.js'
 
 /** How long we wait for the engine before showing the "cannot reach" screen. */
@@ -49,7 +50,7 @@ export type UnreachableReason =
   | 'timeout'
   /** A browser tab with no access token (none in the address, none stored) timed out. */
   | 'no-token'
-  /** The daemon closed the WebSocket before it opened: usually a stale or wrong token. */
+  /** The WebSocket closed before it opened: the daemon is not running, or it has a new token. */
   | 'refused'
 
 /** The engine could not be reached; `reason` picks the advice shown. */
@@ -132,12 +133,21 @@ function waitForElectronPort (win: BrowserWindow, resolve: (port: RpcPort) => vo
 
 /**
  * Opens the daemon's WebSocket and resolves once it is open, so a refused
- * token shows as an error instead of a silent dead port. Returns a cleanup
- * that closes the socket only if it never got handed over.
+ * token shows as an error instead of a silent dead port. The token goes as a
+ * subprotocol, not in the URL: Chromium prints the URL of every WebSocket
+ * that fails to connect. Returns a cleanup that closes the socket only if it
+ * never got handed over.
  */
 function openDaemonSocket (win: BrowserWindow, token: string, resolve: (port: RpcPort) => void, fail: (err: Error) => void): () => void {
   const scheme = win.location.protocol === 'https:' ? 'wss' : 'ws'
-  const socket = new win.WebSocket(`${scheme}://${win.location.host}/rpc?token=${encodeURIComponent(token)}`)
+  let socket: WebSocket
+  try {
+    socket = new win.WebSocket(`${scheme}://${win.location.host}/rpc`, authSubprotocols(token))
+  } catch {
+    // A hand-made token with characters a subprotocol cannot carry: no daemon token looks like that.
+    fail(new EngineUnreachableError('refused', 'this page\'s access token is not one the Parley daemon makes'))
+    return () => {}
+  }
   let handedOver = false
   socket.addEventListener('open', () => {
     handedOver = true
@@ -145,9 +155,8 @@ function openDaemonSocket (win: BrowserWindow, token: string, resolve: (port: Rp
   })
   const onFailure = (): void => {
     if (handedOver) return
-    // A token from an earlier daemon run will never work again.
-    forgetApiToken(win)
-    fail(new EngineUnreachableError('refused', 'the Parley daemon refused the connection'))
+    // The token is kept: the daemon keeps it across restarts, so once it runs again "Try again" or a reload works.
+    fail(new EngineUnreachableError('refused', 'the Parley daemon did not accept the connection'))
   }
   socket.addEventListener('error', onFailure)
   socket.addEventListener('close', onFailure)
@@ -204,13 +213,5 @@ function storeApiToken (win: Window, token: string): void {
     win.sessionStorage.setItem(TOKEN_STORAGE_KEY, token)
   } catch {
     // Storage disabled: this load still works, a reload will need the link again.
-  }
-}
-
-function forgetApiToken (win: Window): void {
-  try {
-    win.sessionStorage.removeItem(TOKEN_STORAGE_KEY)
-  } catch {
-    // nothing stored
   }
 }

@@ -42,10 +42,15 @@ function errorFields (err: unknown): { code: string, message: string } {
   return { code: '', message: String(err) }
 }
 
-/** `invalid params for 'setSettings': params.relays[0]: a multiaddr…` → `relays, line 1: a multiaddr…`. */
+/**
+ * `invalid params for 'setSettings': params.relays[0]: a multiaddr…` → `relays, line 1: a multiaddr…`;
+ * `params.text: the message is empty` → `the message is empty` (a field of its own needs no naming: the
+ * contract's messages say what they are about).
+ */
 function readableValidation (message: string): string {
   return message
     .replace(/^invalid params for '[^']*':\s*/, '')
+    .replace(/(^|; )params\.\w+: /g, '$1')
     .replace(/\bparams\./g, '')
     .replace(/(\w+)\[(\d+)\]/g, (_match, field: string, index: string) => `${field}, line ${Number(index) + 1}`)
 }

@@ -69,3 +69,18 @@ function mergeText (segments: TextSegment[]): TextSegment[] {
   }
   return merged
 }
+
+/**
+ * The host a link really opens when its name is written with non-ASCII
+ * letters (`аpple.com` in Cyrillic is `xn--pple-43d.com`), else null. Such
+ * names can pass for familiar ones, so the UI shows this host and asks
+ * before opening. The URL parser has already turned the host into punycode.
+ */
+export function internationalHost (href: string): string | null {
+  try {
+    const { hostname, host } = new URL(href)
+    return hostname.split('.').some(label => label.startsWith('xn--')) ? host : null
+  } catch {
+    return null
+  }
+}

@@ -1,4 +1,10 @@
+import { displayText } from './bidi.js'
 import type { Settings } from '../../core/api/contract.js'
+
+/** Whether this page may show notifications now, without asking. */
+export function notificationPermission (): NotificationPermission | 'unsupported' {
+  return typeof Notification === 'undefined' ? 'unsupported' : Notification.permission
+}
 
 /** Asks for permission when the user turns notifications on (browsers allow asking only after a click). */
 export async function requestNotificationPermission (): Promise<NotificationPermission | 'unsupported'> {
@@ -18,7 +24,8 @@ interface IncomingNotice {
 export function notifyIncoming ({ senderName, text, settings, onClick }: IncomingNotice): void {
   if (!settings.enabled || typeof Notification === 'undefined' || Notification.permission !== 'granted') return
   // Without content, the notification names the sender only: nothing private on the lock screen.
-  const notification = new Notification(senderName, { body: settings.showContent ? text : 'New message', silent: false })
+  // Title and body are the name and the text alone, so nothing of ours surrounds them: no formatting characters is enough.
+  const notification = new Notification(displayText(senderName), { body: settings.showContent ? displayText(text) : 'New message', silent: false })
   notification.addEventListener('click', () => {
     window.focus()
     onClick()

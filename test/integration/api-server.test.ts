@@ -7,6 +7,7 @@ import { portFromWebSocket } from '../../core/api/ports.js'
 import { RpcClient } from '../../core/api/rpc-client.js'
 import { RpcServer } from '../../core/api/rpc-server.js'
 import { MAX_RPC_MESSAGE_CHARS } from '../../core/api/rpc-types.js'
+import { API_SUBPROTOCOL, authSubprotocols } from '../../core/api/websocket-auth.js'
 import { API_PATH, MAX_WS_PAYLOAD_BYTES, MIN_TOKEN_CHARS, startApiServer } from '../../core/host/api-server.js'
 import type { RpcError } from '../../core/api/rpc-errors.js'
 import type { ApiContract } from '../../core/api/rpc-types.js'
@@ -105,6 +106,25 @@ describe('startApiServer', () => {
     await expect(upgradeStatus(withToken(api, `${TOKEN.slice(0, -1)}X`))).resolves.toBe(401)
     await expect(upgradeStatus(withToken(api, `${TOKEN}x`))).resolves.toBe(401)
     await expect(upgradeStatus(withToken(api))).resolves.toBe(101)
+  })
+
+  it('takes the token as a subprotocol, as the browser UI sends it, and answers without echoing it', async () => {
+    const api = await start()
+    /** The upgrade's status and the subprotocol the server chose. */
+    const offer = async (protocols: string[]): Promise<{ status: number, protocol: string | undefined }> => {
+      const socket = new WebSocket(api.url, protocols, { origin: ALLOWED })
+      return await new Promise((resolve, reject) => {
+        socket.once('upgrade', res => { resolve({ status: 101, protocol: res.headers['sec-websocket-protocol'] }); socket.close() })
+        socket.once('unexpected-response', (req, res) => { req.destroy(); resolve({ status: res.statusCode ?? 0, protocol: undefined }) })
+        socket.once('error', reject)
+      })
+    }
+    expect(await offer(authSubprotocols(TOKEN))).toEqual({ status: 101, protocol: API_SUBPROTOCOL })
+    expect(await offer(authSubprotocols(`${TOKEN.slice(0, -1)}X`))).toEqual({ status: 401, protocol: undefined })
+    expect(await offer([API_SUBPROTOCOL])).toEqual({ status: 401, protocol: undefined })
+    const client = new RpcClient(contract, portFromWebSocket(new WebSocket(api.url, authSubprotocols(TOKEN))))
+    cleanups.push(() => { client.close() })
+    await expect(client.call('echo', { text: 'no token in the URL' })).resolves.toEqual({ text: 'no token in the URL' })
   })
 
   it('refuses a foreign Origin with 403, even with the right token', async () => {

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { RpcServer } from '../../core/api/rpc-server.js'
 import { startApiServer } from '../../core/host/api-server.js'
-import { buildCsp, createUiHandler, resolveRequest } from '../../core/host/ui-server.js'
+import { contentSecurityPolicy } from '../../core/api/csp.js'
+import { createUiHandler, resolveRequest } from '../../core/host/ui-server.js'
 import { tempDir } from '../helpers/temp.js'
 import type { ApiServer } from '../../core/host/api-server.js'
 
@@ -70,14 +71,15 @@ describe('the UI static handler', () => {
     expect(reply.headers['x-content-type-options']).toBe('nosniff')
     expect(reply.headers['referrer-policy']).toBe('no-referrer')
     const csp = String(reply.headers['content-security-policy'])
-    expect(csp).toBe(buildCsp(api.port))
+    expect(csp).toBe(contentSecurityPolicy({ target: 'daemon', port: api.port }))
     expect(csp).toContain("script-src 'self';")
     expect(csp).not.toContain('unsafe-inline')
     expect(csp).not.toContain('unsafe-eval')
     expect(csp).toContain(`connect-src 'self' ws://127.0.0.1:${api.port}`)
-    for (const directive of ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'none'", "img-src 'self' data:"]) {
+    for (const directive of ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'none'", "img-src 'self';"]) {
       expect(csp).toContain(directive)
     }
+    expect(csp).not.toMatch(/data:|blob:/)
   })
 
   it('serves assets with their content types', async () => {
@@ -102,7 +104,7 @@ describe('the UI static handler', () => {
     for (const missing of ['/assets/missing.js', '/favicon.ico', '/x.html']) {
       const reply = await get(missing)
       expect(reply.status, missing).toBe(404)
-      expect(reply.headers['content-security-policy'], missing).toBe(buildCsp(api.port))
+      expect(reply.headers['content-security-policy'], missing).toBe(contentSecurityPolicy({ target: 'daemon', port: api.port }))
       expect(reply.headers['x-content-type-options'], missing).toBe('nosniff')
     }
   })

@@ -3,6 +3,7 @@ import { useClient } from '../client.js'
 import { useAction } from '../hooks/use-action.js'
 import { Dialog } from '../ui/dialog.js'
 import { ErrorNote } from '../ui/error-note.js'
+import { UserText } from '../ui/user-text.js'
 import type { PeerSummary } from '../peer.js'
 
 /** Removing deletes history and the session for good, so it asks first. */
@@ -17,11 +18,12 @@ export function RemoveContact ({ peer, onRemoved }: { peer: PeerSummary, onRemov
   }
   return (
     <>
-      <button type='button' className='danger' onClick={() => { remove.clearError(); setConfirming(true) }}>Remove contact</button>
+      <p className='muted'>Removing deletes the conversation and its history from this device.</p>
+      <button type='button' className='quiet-danger' onClick={() => { remove.clearError(); setConfirming(true) }}>Remove contact</button>
       {confirming && (
-        <Dialog title={`Remove ${peer.name}?`} role='alertdialog' onClose={() => { setConfirming(false) }} testId='remove-contact-dialog'>
+        <Dialog title={<>Remove <UserText text={peer.name} />?</>} role='alertdialog' onClose={() => { setConfirming(false) }} testId='remove-contact-dialog'>
           <p>
-            This deletes your whole conversation with {peer.name} from this device, with any messages not yet
+            This deletes your whole conversation with <UserText text={peer.name} /> from this device, with any messages not yet
             delivered and the encrypted session. It cannot be undone. To talk again, you will need a new invite.
           </p>
           <ErrorNote message={remove.error} />

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react'
 import { useClient } from '../client.js'
 import { useAction } from '../hooks/use-action.js'
+import { MAX_NAME_CHARS } from '../../../core/api/text-rules.js'
 import { ErrorNote } from '../ui/error-note.js'
 import type { Contact } from '../../../core/api/contract.js'
 import type { PeerSummary } from '../peer.js'
@@ -30,7 +31,7 @@ export function RenameContact ({ peer, onContactChanged }: { peer: PeerSummary, 
   return (
     <form className='inline-form' onSubmit={event => { void submit(event) }} onKeyDown={event => { if (event.key === 'Escape') setEditing(false) }}>
       <label htmlFor={inputId}>New name</label>
-      <input id={inputId} value={name} maxLength={100} onChange={event => { setName(event.target.value) }} autoFocus />
+      <input id={inputId} dir='auto' value={name} maxLength={MAX_NAME_CHARS} onChange={event => { setName(event.target.value) }} autoFocus />
       <button type='submit' className='primary' disabled={rename.pending}>Save name</button>
       <button type='button' className='secondary' onClick={() => { setEditing(false) }}>Cancel</button>
       <ErrorNote message={rename.error} />

@@ -2,11 +2,13 @@ import { useEffect, useId, useMemo, useState } from 'react'
 import { useClient, useRpcEvent } from '../client.js'
 import { describeError } from '../errors.js'
 import { useAction } from '../hooks/use-action.js'
+import { isolate } from '../bidi.js'
 import { base64ToBytes } from '../qr.js'
 import { groupSafetyNumber } from '../safety-number.js'
 import { ErrorNote } from '../ui/error-note.js'
 import { ShieldIcon } from '../ui/icons.js'
 import { QrCode } from '../ui/qr-code.js'
+import { UserText } from '../ui/user-text.js'
 import type { Contact } from '../../../core/api/contract.js'
 import type { PeerSummary } from '../peer.js'
 
@@ -76,17 +78,17 @@ export function SafetyNumberPanel ({ peer, onContactChanged }: SafetyNumberPanel
     <section className='card' aria-labelledby={headingId} data-testid='safety-number'>
       <h3 id={headingId}>{identityChanged ? 'New safety number' : 'Safety number'}</h3>
       <p className='muted'>
-        Compare these numbers with {peer.name} in person or on a call you trust, or scan each other’s code.
+        Compare these numbers with <UserText text={peer.name} /> in person or on a call you trust, or scan each other’s code.
         If they match, nobody is reading along.
       </p>
       <ErrorNote message={loadError} />
-      {changedAgain && <p role='alert'>{peer.name}’s safety number changed again. Compare the new one below.</p>}
+      {changedAgain && <p role='alert'><UserText text={peer.name} />’s safety number changed again. Compare the new one below.</p>}
       {safety == null && loadError == null && <p role='status'>Loading safety number…</p>}
       {safety != null && identityChanged && (pending == null
-        ? <p role='status'>Waiting for {peer.name}’s new key. It is fetched from {peer.name}’s device while they are online; the new number then appears here.</p>
+        ? <p role='status'>Waiting for <UserText text={peer.name} />’s new key. It is fetched from <UserText text={peer.name} />’s device while they are online; the new number then appears here.</p>
         : (
           <>
-            <SafetyNumberDisplay safety={pending} testId='pending-safety-digits' label={`Scannable new safety number with ${peer.name}`} />
+            <SafetyNumberDisplay safety={pending} testId='pending-safety-digits' label={`Scannable new safety number with ${isolate(peer.name)}`} />
             <button type='button' className='primary' disabled={accept.pending} onClick={() => { void accept.run(pending.identityKey) }}>
               Accept new safety number
             </button>
@@ -97,14 +99,14 @@ export function SafetyNumberPanel ({ peer, onContactChanged }: SafetyNumberPanel
         ? (
           <details>
             <summary>Previous safety number</summary>
-            <SafetyNumberDisplay safety={safety} testId='safety-digits' label={`Scannable previous safety number with ${peer.name}`} />
+            <SafetyNumberDisplay safety={safety} testId='safety-digits' label={`Scannable previous safety number with ${isolate(peer.name)}`} />
           </details>
           )
-        : <SafetyNumberDisplay safety={safety} testId='safety-digits' label={`Scannable safety number with ${peer.name}`} />)}
+        : <SafetyNumberDisplay safety={safety} testId='safety-digits' label={`Scannable safety number with ${isolate(peer.name)}`} />)}
       {!identityChanged && (
         <div className='verification'>
           {peer.verified
-            ? <p className='verified'><ShieldIcon />You have verified {peer.name}.</p>
+            ? <p className='verified'><ShieldIcon />You have verified <UserText text={peer.name} />.</p>
             : <p className='muted'>Not verified yet.</p>}
           <button type='button' className={peer.verified ? 'secondary' : 'primary'} disabled={setVerified.pending} onClick={() => { void setVerified.run(!peer.verified) }}>
             {peer.verified ? 'Mark as not verified' : 'Mark verified'}

@@ -1,12 +1,29 @@
 import { useId, useRef, useState } from 'react'
-import { MAX_TEXT_CHARS } from '../../../core/api/contract.js'
+import { MAX_TEXT_BYTES, messageTextProblem, utf8ByteLength } from '../../../core/api/text-rules.js'
+import { isolate } from '../bidi.js'
 import { describeError } from '../errors.js'
 import { SendIcon } from '../ui/icons.js'
 
 /** The composer grows with its text up to this many lines, then scrolls. */
 const MAX_VISIBLE_LINES = 6
-/** Show how many characters are left once this close to the limit. */
-const SHOW_REMAINING_BELOW = 500
+/** Show how much room is left once this close to the limit, in bytes. */
+export const SHOW_REMAINING_BELOW_BYTES = 1000
+
+/**
+ * What to say under the composer: the engine's own rule (text-rules.ts),
+ * counted in UTF-8 bytes as the engine counts, so a text the composer lets
+ * through is never refused for its length.
+ */
+function limitNote (text: string): { text: string, blocking: boolean } | null {
+  const sendable = text.trim()
+  if (sendable === '') return null
+  const remaining = MAX_TEXT_BYTES - utf8ByteLength(sendable)
+  if (remaining < 0) return { text: `Too long to send: ${(-remaining).toLocaleString()} bytes over the limit of ${MAX_TEXT_BYTES.toLocaleString()}. Shorten it to send.`, blocking: true }
+  const problem = messageTextProblem(sendable)
+  if (problem != null) return { text: `Cannot send this: ${problem}.`, blocking: true }
+  if (remaining < SHOW_REMAINING_BELOW_BYTES) return { text: `${remaining.toLocaleString()} bytes left (a letter takes 1 to 4).`, blocking: false }
+  return null
+}
 
 interface ComposerProps {
   contactName: string
@@ -26,6 +43,9 @@ export function Composer ({ contactName, draft, onDraftChange, onSend }: Compose
   const sending = useRef(false)
   const input = useRef<HTMLTextAreaElement>(null)
   const errorId = useId()
+  const noteId = useId()
+  const note = limitNote(text)
+  const blocked = text.trim() === '' || note?.blocking === true
 
   const change = (next: string): void => {
     latestText.current = next
@@ -35,7 +55,7 @@ export function Composer ({ contactName, draft, onDraftChange, onSend }: Compose
 
   const send = async (): Promise<void> => {
     const submitted = text
-    if (submitted.trim() === '' || sending.current) return
+    if (blocked || sending.current) return
     sending.current = true
     setError(null)
     try {
@@ -59,7 +79,7 @@ export function Composer ({ contactName, draft, onDraftChange, onSend }: Compose
     }
   }
 
-  const remaining = MAX_TEXT_CHARS - text.length
+  const describedBy = [error != null ? errorId : '', note != null ? noteId : ''].filter(id => id !== '').join(' ')
   return (
     <form className='composer' onSubmit={event => { event.preventDefault(); void send() }}>
       {error != null && <p id={errorId} className='error-note composer-error' role='alert'>{error}</p>}
@@ -68,20 +88,23 @@ export function Composer ({ contactName, draft, onDraftChange, onSend }: Compose
           ref={input}
           className='composer-input'
           aria-label='Message'
-          aria-describedby={error != null ? errorId : undefined}
-          placeholder={`Message ${contactName}`}
+          aria-describedby={describedBy === '' ? undefined : describedBy}
+          aria-invalid={note?.blocking === true ? true : undefined}
+          placeholder={`Message ${isolate(contactName)}`}
+          dir='auto'
           rows={Math.min(MAX_VISIBLE_LINES, text.split('\n').length)}
-          maxLength={MAX_TEXT_CHARS}
+          // Never below the byte limit: a UTF-16 unit is at least one byte. It only stops giant pastes.
+          maxLength={MAX_TEXT_BYTES}
           value={text}
           onChange={event => { change(event.target.value) }}
           onKeyDown={onKeyDown}
           autoFocus
         />
-        <button type='submit' className='send-button' disabled={text.trim() === ''}>
+        <button type='submit' className='send-button' disabled={blocked}>
           <SendIcon /><span className='send-label'>Send</span>
         </button>
       </div>
-      {remaining < SHOW_REMAINING_BELOW && <p className='hint' role='status'>{remaining} characters left</p>}
+      <p id={noteId} className={note?.blocking === true ? 'hint composer-note over-limit' : 'hint composer-note'} role='status'>{note?.text}</p>
     </form>
   )
 }

@@ -4,8 +4,10 @@ import { describeError } from '../errors.js'
 import { useMarkRead } from '../hooks/use-mark-read.js'
 import { useMessages } from '../hooks/use-messages.js'
 import { Avatar } from '../ui/avatar.js'
+import { displayText } from '../bidi.js'
 import { ErrorNote } from '../ui/error-note.js'
 import { ShieldIcon } from '../ui/icons.js'
+import { UserText } from '../ui/user-text.js'
 import { Composer } from './composer.js'
 import { IdentityChangedNotice } from './identity-changed-notice.js'
 import { MessageLog } from './message-log.js'
@@ -40,7 +42,7 @@ export function ConversationView ({ peer, unreadCount, draft, onDraftChange, onO
   }, [markAllRead, onRead]))
 
   useRpcEvent('message', message => {
-    if (message.peerId === peer.peerId && !message.outgoing) setAnnouncement(`${peer.name}: ${message.text}`)
+    if (message.peerId === peer.peerId && !message.outgoing) setAnnouncement(`${displayText(peer.name)}: ${displayText(message.text)}`)
   })
 
   const send = async (text: string): Promise<void> => {
@@ -63,7 +65,7 @@ export function ConversationView ({ peer, unreadCount, draft, onDraftChange, onO
       <header className='pane-header'>
         <Avatar name={peer.name} seed={peer.peerId} />
         <div className='pane-title'>
-          <h2 id={headingId}>{peer.name}</h2>
+          <h2 id={headingId}><UserText text={peer.name} /></h2>
           <p className='pane-subtitle'>
             {peer.verified ? <span className='verified'><ShieldIcon />Verified</span> : 'Not verified'}
             {peer.state === 'request' && ' · Message request'}
@@ -77,12 +79,12 @@ export function ConversationView ({ peer, unreadCount, draft, onDraftChange, onO
         </IdentityChangedNotice>
       )}
       {peer.state === 'request' && (
-        <p className='notice'>{peer.name} is not in your contacts: they wrote to you first. Compare safety numbers before you trust them.</p>
+        <p className='notice'><UserText text={peer.name} /> is not in your contacts: they wrote to you first. Compare safety numbers before you trust them.</p>
       )}
       <ErrorNote message={history.error} />
       <div className='conversation-body'>
         {history.loaded && history.messages.length === 0 && (
-          <p className='empty-log'>No messages yet. Say hello to {peer.name} — only the two of you can read what you write here.</p>
+          <p className='empty-log'>No messages yet. Say hello to <UserText text={peer.name} /> — only the two of you can read what you write here.</p>
         )}
         <MessageLog
           messages={history.messages}

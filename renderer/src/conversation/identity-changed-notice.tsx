@@ -1,7 +1,9 @@
 import { WarningIcon } from '../ui/icons.js'
+import { UserText } from '../ui/user-text.js'
 
 /** The loud warning shown while a contact's new identity key is not accepted. */
-export function IdentityChangedNotice ({ name, children }: { name: string, children: React.ReactNode }): React.JSX.Element {
+export function IdentityChangedNotice ({ name: rawName, children }: { name: string, children: React.ReactNode }): React.JSX.Element {
+  const name = <UserText text={rawName} />
   return (
     <div className='identity-changed' role='alert'>
       <WarningIcon />

@@ -20,7 +20,7 @@ export function MessageItem ({ message, startsDay, retry, onRetry }: MessageItem
     <div role='listitem' className={`message ${direction}`} data-message-id={message.id}>
       {startsDay && <DaySeparator timestamp={message.sentAt} />}
       <div className='bubble'>
-        <p className='message-text'><MessageText text={message.text} /></p>
+        <p className='message-text' dir='auto'><MessageText text={message.text} /></p>
         <p className='message-meta'>
           <time dateTime={new Date(message.sentAt).toISOString()} title={formatFull(message.sentAt)}>{formatTime(message.sentAt)}</time>
           {message.status !== 'received' && <MessageStatusLabel status={message.status} />}

@@ -2,6 +2,7 @@ import { useId, useState } from 'react'
 import { useClient } from '../client.js'
 import { useAction } from '../hooks/use-action.js'
 import { Dialog } from '../ui/dialog.js'
+import { MAX_NAME_CHARS } from '../../../core/api/text-rules.js'
 import { ErrorNote } from '../ui/error-note.js'
 import type { Contact } from '../../../core/api/contract.js'
 
@@ -47,7 +48,7 @@ export function AddContactDialog ({ onClose, onAdded }: AddContactDialogProps): 
         />
         <p id={hintId} className='hint'>The code starts with “parley:”. They can copy it from their Parley window.</p>
         <label htmlFor={nameId}>Contact name</label>
-        <input id={nameId} value={name} maxLength={100} onChange={event => { setName(event.target.value) }} autoComplete='off' />
+        <input id={nameId} dir='auto' value={name} maxLength={MAX_NAME_CHARS} onChange={event => { setName(event.target.value) }} autoComplete='off' />
         <ErrorNote message={missing ?? add.error} />
         <div className='dialog-actions'>
           <button type='button' className='secondary' onClick={onClose}>Cancel</button>

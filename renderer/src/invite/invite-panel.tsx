@@ -5,7 +5,7 @@ import { ErrorNote } from '../ui/error-note.js'
 import { QrCode } from '../ui/qr-code.js'
 
 interface InvitePanelProps {
-  /** Right after onboarding: greet, and explain the next step. */
+  /** Right after onboarding, before any contact exists: greet, and explain the next step. */
   welcome: boolean
   onPasteInvite: () => void
 }
@@ -29,8 +29,10 @@ export function InvitePanel ({ welcome, onPasteInvite }: InvitePanelProps): Reac
 
   return (
     <section className='panel invite-panel' aria-labelledby={headingId} data-testid='invite-panel'>
+      <header className='pane-header'>
+        <div className='pane-title'><h2 id={headingId}>{welcome ? 'You’re all set' : 'Start a conversation'}</h2></div>
+      </header>
       <div className='panel-body narrow'>
-        <h2 id={headingId}>{welcome ? 'You’re all set' : 'Start a conversation'}</h2>
         <p className='lead'>
           Parley has no accounts and no directory. To talk, swap invite codes: send yours to a friend
           (or let them scan it), and paste theirs.

@@ -1,4 +1,5 @@
 import { useId, useState } from 'react'
+import { MAX_NAME_CHARS } from '../../../core/api/text-rules.js'
 import { useClient } from '../client.js'
 import { useAction } from '../hooks/use-action.js'
 import { ErrorNote } from '../ui/error-note.js'
@@ -32,8 +33,9 @@ export function OnboardingScreen ({ onCreated }: { onCreated: () => void }): Rea
           <label htmlFor={inputId}>Display name</label>
           <input
             id={inputId}
+            dir='auto'
             value={name}
-            maxLength={100}
+            maxLength={MAX_NAME_CHARS}
             autoComplete='nickname'
             aria-describedby={hintId}
             aria-invalid={missing || undefined}

@@ -16,7 +16,7 @@ export function UnreachableScreen ({ reason, onRetry, host = pageHost(window) }:
     <main className='center-screen' data-testid='unreachable-screen'>
       <div className='center-card' role='alert'>
         <h1>{title}</h1>
-        {reason === 'refused' && <p>The engine refused this page: its access token is out of date, usually because the engine restarted.</p>}
+        {reason === 'refused' && <p>The engine did not accept this page’s connection: it is not running, or it was started with a new access token.</p>}
         {reason === 'no-token' && <p>This page has no access token for the engine.</p>}
         {reason === 'timeout' && <p>Nothing answered within a few seconds.</p>}
         {reason == null && <p>The engine stopped or restarted. Your messages are safe on disk.</p>}
@@ -34,8 +34,9 @@ export function UnreachableScreen ({ reason, onRetry, host = pageHost(window) }:
                 or from a source checkout <code className='command'>npm run web -- --data &lt;folder&gt;</code>.
               </li>
               <li>
-                Open the <code>ui http://127.0.0.1:…/#token=…</code> address it prints, in this tab: the link carries the
-                access token this page needs, and Parley reconnects as soon as you open it.
+                Then choose Try again below. If the engine was started with <code className='command'>--new-token</code>,
+                open the <code>ui http://127.0.0.1:…/#token=…</code> address it prints instead, in this tab: the link carries
+                the access token this page needs, and Parley reconnects as soon as you open it.
               </li>
             </ul>
             )}

@@ -1,6 +1,8 @@
 import { useId, useState } from 'react'
+import { MAX_NAME_CHARS } from '../../../core/api/text-rules.js'
 import { useAction } from '../hooks/use-action.js'
-import { requestNotificationPermission } from '../notifications.js'
+import { pageHost } from '../connection.js'
+import { notificationPermission, requestNotificationPermission } from '../notifications.js'
 import { ErrorNote } from '../ui/error-note.js'
 import { BackIcon } from '../ui/icons.js'
 import type { Settings } from '../../../core/api/contract.js'
@@ -50,7 +52,7 @@ function DisplayNameSection ({ current, save }: { current: string, save: Save })
       <h3>Profile</h3>
       <form className='inline-form' onSubmit={event => { void submit(event) }}>
         <label htmlFor={inputId}>Display name</label>
-        <input id={inputId} value={name} maxLength={100} onChange={event => { setName(event.target.value); setSaved(false) }} />
+        <input id={inputId} dir='auto' value={name} maxLength={MAX_NAME_CHARS} onChange={event => { setName(event.target.value); setSaved(false) }} />
         <button type='submit' className='primary' disabled={action.pending || name === current}>Save name</button>
         <span role='status'>{saved && 'Saved.'}</span>
       </form>
@@ -86,14 +88,35 @@ function ThemeSection ({ current, save }: { current: Settings['theme'], save: Sa
   )
 }
 
+const PERMISSION_NOTES: Record<Exclude<NotificationPermission, 'granted'> | 'unsupported', string> = {
+  denied: 'Your browser blocks notifications from this page. Allow them in its site settings, then tick the box again.',
+  default: 'Notifications stay off until you allow them when the browser asks.',
+  unsupported: 'This browser cannot show notifications.'
+}
+
+/**
+ * In a browser tab, "Show notifications" is ticked only while the browser
+ * allows them: the stored setting alone would claim notifications that never
+ * come. Ticking it asks first and saves only a yes. The desktop app's
+ * notifications come from main, which needs no page permission.
+ */
 function NotificationSection ({ current, save }: { current: Settings['notifications'], save: Save }): React.JSX.Element {
   const action = useAction(save)
+  const desktop = pageHost(window) === 'desktop'
+  const [permission, setPermission] = useState(notificationPermission)
   const [permissionNote, setPermissionNote] = useState<string | null>(null)
+  const allowed = desktop || permission === 'granted'
+  const enabled = current.enabled && allowed
   const update = async (notifications: Settings['notifications']): Promise<void> => {
-    if (notifications.enabled && !current.enabled) {
-      const permission = await requestNotificationPermission()
-      setPermissionNote(permission === 'denied' ? 'The system blocks notifications for Parley. Allow them in your system or browser settings.' : null)
+    if (notifications.enabled && !allowed) {
+      const answer = await requestNotificationPermission()
+      setPermission(answer)
+      if (answer !== 'granted') {
+        setPermissionNote(PERMISSION_NOTES[answer])
+        return
+      }
     }
+    setPermissionNote(null)
     await action.run({ notifications })
   }
   return (
@@ -101,11 +124,11 @@ function NotificationSection ({ current, save }: { current: Settings['notificati
       <fieldset className='choice-group'>
         <legend>Notifications</legend>
         <label className='choice'>
-          <input type='checkbox' checked={current.enabled} disabled={action.pending} onChange={event => { void update({ ...current, enabled: event.target.checked }) }} />
+          <input type='checkbox' checked={enabled} disabled={action.pending} onChange={event => { void update({ ...current, enabled: event.target.checked }) }} />
           Show notifications
         </label>
         <label className='choice'>
-          <input type='checkbox' checked={current.showContent} disabled={action.pending || !current.enabled} onChange={event => { void update({ ...current, showContent: event.target.checked }) }} />
+          <input type='checkbox' checked={current.showContent} disabled={action.pending || !enabled} onChange={event => { void update({ ...current, showContent: event.target.checked }) }} />
           Show message text in notifications
         </label>
       </fieldset>

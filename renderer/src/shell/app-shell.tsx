@@ -91,7 +91,8 @@ export function AppShell ({ welcome }: { welcome: boolean }): React.JSX.Element 
   const renderMain = (): React.JSX.Element => {
     switch (view.kind) {
       case 'home':
-        return <InvitePanel welcome={welcome} onPasteInvite={() => { setAddingContact(true) }} />
+        // "All set" greets a new identity; once someone is in the list it would only be odd.
+        return <InvitePanel welcome={welcome && contacts.contacts?.size === 0} onPasteInvite={() => { setAddingContact(true) }} />
       case 'network':
         return <NetworkPanel onClose={() => { setView({ kind: 'home' }) }} />
       case 'settings':

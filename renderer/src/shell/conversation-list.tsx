@@ -1,5 +1,6 @@
 import { formatListStamp } from '../format.js'
 import { Avatar } from '../ui/avatar.js'
+import { UserText } from '../ui/user-text.js'
 import type { ConversationSummary } from '../../../core/api/contract.js'
 
 interface ConversationListProps {
@@ -21,13 +22,13 @@ export function ConversationList ({ conversations, selectedPeerId, onOpen }: Con
   )
 }
 
-/** One line of preview: what was said last, or why the chat needs attention. */
-function preview (conversation: ConversationSummary): string {
+/** One line of preview: what was said last (isolated: it is theirs or yours), or why the chat needs attention. */
+function preview (conversation: ConversationSummary): React.ReactNode {
   if (conversation.identityChanged) return 'Safety number changed'
   const last = conversation.lastMessage
   if (last == null) return conversation.state === 'request' ? 'Message request' : 'No messages yet'
-  const text = last.text.replace(/\s+/g, ' ').trim()
-  return last.outgoing ? `You: ${text}` : text
+  const text = <UserText text={last.text.replace(/\s+/g, ' ').trim()} />
+  return last.outgoing ? <>You: {text}</> : text
 }
 
 function ConversationListItem ({ conversation, selected, onOpen }: { conversation: ConversationSummary, selected: boolean, onOpen: (peerId: string) => void }): React.JSX.Element {
@@ -42,7 +43,7 @@ function ConversationListItem ({ conversation, selected, onOpen }: { conversatio
       <Avatar name={name} seed={peerId} />
       <span className='conversation-item-body'>
         <span className='conversation-item-line'>
-          <span className='conversation-name'>{name}</span>
+          <UserText className='conversation-name' text={name} />
           <time className='conversation-time' dateTime={new Date(lastActivity).toISOString()}>{formatListStamp(lastActivity)}</time>
         </span>
         <span className='conversation-item-line'>

@@ -1,8 +1,10 @@
 import { useId } from 'react'
 import { formatListStamp } from '../format.js'
+import { displayText } from '../bidi.js'
 import { highlight } from '../highlight.js'
 import { useMessageSearch } from '../hooks/use-message-search.js'
 import { ErrorNote } from '../ui/error-note.js'
+import { UserText } from '../ui/user-text.js'
 import { ConversationList } from './conversation-list.js'
 import type { ConversationSummary } from '../../../core/api/contract.js'
 import type { SearchHit } from '../hooks/use-message-search.js'
@@ -59,15 +61,15 @@ export function SearchResults ({ query, chats, selectedPeerId, nameOf, onOpen }:
 
 function SearchHitButton ({ hit, query, name, onOpen }: { hit: SearchHit, query: string, name: string, onOpen: (peerId: string) => void }): React.JSX.Element {
   const { message } = hit
-  const text = hit.snippet !== '' ? hit.snippet : message.text
+  const text = displayText(hit.snippet !== '' ? hit.snippet : message.text)
   return (
     <button type='button' className='conversation-item search-hit' onClick={() => { onOpen(message.peerId) }}>
       <span className='conversation-item-body'>
         <span className='conversation-item-line'>
-          <span className='conversation-name'>{message.outgoing ? `You to ${name}` : name}</span>
+          <span className='conversation-name'>{message.outgoing ? <>You to <UserText text={name} /></> : <UserText text={name} />}</span>
           <time className='conversation-time' dateTime={new Date(message.sentAt).toISOString()}>{formatListStamp(message.sentAt)}</time>
         </span>
-        <span className='conversation-preview'>
+        <span className='conversation-preview' dir='auto'>
           {highlight(text, query).map((part, index) => part.match ? <mark key={index}>{part.text}</mark> : <span key={index}>{part.text}</span>)}
         </span>
       </span>

@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from 'react'
+import { MAX_SEARCH_CHARS } from '../../../core/api/contract.js'
 import { Avatar } from '../ui/avatar.js'
 import { ErrorNote } from '../ui/error-note.js'
+import { UserText } from '../ui/user-text.js'
 import { AddContactIcon, InviteIcon, NetworkIcon, SettingsIcon } from '../ui/icons.js'
 import { ConversationList } from './conversation-list.js'
 import { NetworkSummary } from './network-summary.js'
@@ -50,8 +52,7 @@ export function Sidebar (props: SidebarProps): React.JSX.Element {
       <header className='sidebar-header'>
         {me != null && <Avatar name={me.displayName} seed={me.peerId} size='small' />}
         <div className='me'>
-          <p className='me-name'>{me?.displayName ?? 'Parley'}</p>
-          <NetworkSummary />
+          <p className='me-name'>{me == null ? 'Parley' : <UserText text={me.displayName} />}</p>
         </div>
         <div className='toolbar'>
           <ToolButton label='Add contact' onClick={props.onAddContact}><AddContactIcon /></ToolButton>
@@ -59,6 +60,8 @@ export function Sidebar (props: SidebarProps): React.JSX.Element {
           <ToolButton label='Network' current={openPanel === 'network'} onClick={props.onOpenNetwork}><NetworkIcon /></ToolButton>
           <ToolButton label='Settings' current={openPanel === 'settings'} onClick={props.onOpenSettings}><SettingsIcon /></ToolButton>
         </div>
+        {/* A row of its own: next to four tool buttons it had no room and was cut off. */}
+        <NetworkSummary />
       </header>
       <div className='search' role='search'>
         <input
@@ -66,6 +69,9 @@ export function Sidebar (props: SidebarProps): React.JSX.Element {
           type='search'
           aria-label='Search messages'
           placeholder='Search'
+          dir='auto'
+          // The engine searches at most this much; the box stops there instead of passing on an error.
+          maxLength={MAX_SEARCH_CHARS}
           value={query}
           onChange={event => { setQuery(event.target.value) }}
           onKeyDown={event => { if (event.key === 'Escape') setQuery('') }}

@@ -1,3 +1,5 @@
+import { displayText } from '../bidi.js'
+
 /** Number of avatar colours in styles.css (`.avatar-color-N`). */
 const AVATAR_COLOURS = 8
 
@@ -9,7 +11,7 @@ function colourIndex (seed: string): number {
 }
 
 function initials (name: string): string {
-  const words = name.trim().split(/\s+/).filter(Boolean)
+  const words = displayText(name).trim().split(/\s+/).filter(Boolean)
   const letters = words.length > 1 ? [words[0], words[words.length - 1]] : words
   return letters.map(word => [...word][0]?.toUpperCase() ?? '').join('') || '?'
 }

@@ -3,7 +3,8 @@ import { createPortal } from 'react-dom'
 import { useModalLayer } from './modal-layer.js'
 
 interface DialogProps {
-  title: string
+  /** Text, or text with a `<UserText>` name in it. */
+  title: React.ReactNode
   onClose: () => void
   children: React.ReactNode
   /** `alertdialog` for confirmations of something that cannot be undone. */

@@ -6,7 +6,7 @@ const ELECTRON_DIR = fileURLToPath(new URL('../../../electron/', import.meta.url
 
 /** The policy modules: decisions only, tested without Electron. */
 const POLICY_MODULES = [
-  'csp.ts', 'navigation.ts', 'window-options.ts', 'fuses.ts', 'sender.ts', 'control-protocol.ts', 'permissions.ts',
+  'navigation.ts', 'window-options.ts', 'fuses.ts', 'sender.ts', 'control-protocol.ts', 'permissions.ts',
   'url-origin.ts', 'app-files.ts', 'key-policy.ts', 'key-file.ts', 'safe-storage-key-wrapper.ts', 'keystore-client.ts',
   'keystore-service.ts', 'unread-reporter.ts', 'tray-icon.ts', 'channels.ts', 'engine-host.ts'
 ]

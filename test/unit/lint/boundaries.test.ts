@@ -50,6 +50,18 @@ describe('layer boundaries (ARCHITECTURE.md) are lint errors', () => {
     expect(messages.filter(m => m.startsWith('no-restricted-globals'))).toHaveLength(1)
   })
 
+  it('core/api may import the wire limits (plain constants) but nothing else of core/wire', async () => {
+    const messages = await lintProbe('core/api/__limits_probe__.ts', [
+      "import { MAX_TEXT_BYTES } from '../wire/limits.js'",
+      "import { readOneFrame } from '../wire/frames.js'",
+      'export const probe = [MAX_TEXT_BYTES, readOneFrame]',
+      ''
+    ].join('\n'))
+    const restricted = messages.filter(m => m.startsWith('no-restricted-imports'))
+    expect(restricted).toHaveLength(1)
+    expect(restricted[0]).toContain("'../wire/frames.js'")
+  })
+
   it('a clean core/ module passes', async () => {
     const messages = await lintProbe('core/__clean_probe__.ts', "import { toHex } from './bytes.js'\nexport const probe = toHex(new Uint8Array(1))\n")
     expect(messages).toEqual([])

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { cleanup, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest'
+import { MAX_TEXT_BYTES } from '../../../core/api/text-rules.js'
 import { ALICE, contact, fakeEngine } from './fake-engine.js'
 import { openConversation } from './render-app.js'
 import type { FakeEngine } from './fake-engine.js'
@@ -17,6 +18,13 @@ async function openChatWithAlice (): Promise<Awaited<ReturnType<typeof openConve
   const composer = screen.getByRole('textbox', { name: 'Message' })
   if (!(composer instanceof HTMLTextAreaElement)) throw new Error('the composer is a textarea')
   return { ...opened, composer }
+}
+
+/** The line under the composer that counts and explains; a live region. */
+function composerNote (): HTMLElement {
+  const note = document.querySelector('.composer-note')
+  if (!(note instanceof HTMLElement)) throw new Error('no composer note')
+  return note
 }
 
 describe('composer', () => {
@@ -76,6 +84,49 @@ describe('composer', () => {
     await user.keyboard('{Enter}')
     await waitFor(() => { expect(composer.value).toBe('') })
     expect(screen.queryByRole('alert')).toBeNull()
+  })
+
+  it('counts the limit in UTF-8 bytes, as the engine does, and says so before sending', async () => {
+    const { user, composer } = await openChatWithAlice()
+    const send = screen.getByRole('button', { name: 'Send' })
+
+    // 17,000 Cyrillic letters: 17,000 characters, 34,000 bytes.
+    await user.click(composer)
+    await user.paste('я'.repeat(17_000))
+    expect(composer.value).toHaveLength(17_000)
+    const note = composerNote()
+    expect(note.getAttribute('role')).toBe('status')
+    expect(composer.getAttribute('aria-describedby')).toContain(note.id)
+    expect(note.textContent).toMatch(/^Too long to send: 1.232 bytes over the limit of 32.768\. Shorten it to send\.$/)
+    expect(composer.getAttribute('aria-invalid')).toBe('true')
+    expect(send).toHaveProperty('disabled', true)
+    await user.keyboard('{Enter}')
+    expect(engine.callsOf('send')).toEqual([])
+
+    // Exactly at the limit it goes, and the count said how close it was.
+    await user.clear(composer)
+    await user.paste('я'.repeat(MAX_TEXT_BYTES / 2 - 10))
+    expect(note.textContent).toBe('20 bytes left (a letter takes 1 to 4).')
+    await user.paste('я'.repeat(10))
+    expect(note.textContent).toBe('0 bytes left (a letter takes 1 to 4).')
+    expect(send).toHaveProperty('disabled', false)
+    await user.keyboard('{Enter}')
+    await waitFor(() => { expect(engine.callsOf('send')).toHaveLength(1) })
+    expect((engine.callsOf('send')[0] as { text: string }).text).toHaveLength(MAX_TEXT_BYTES / 2)
+  })
+
+  it('says at once why text with a control character or nothing visible cannot go', async () => {
+    const { user, composer } = await openChatWithAlice()
+    await user.click(composer)
+    await user.paste('a\u0000b')
+    expect(composerNote().textContent).toBe('Cannot send this: the message contains an invisible control character (U+0000); remove it and try again.')
+    expect(screen.getByRole('button', { name: 'Send' })).toHaveProperty('disabled', true)
+
+    await user.clear(composer)
+    await user.paste('\u200b\u200b')
+    expect(composerNote().textContent).toMatch(/^Cannot send this: the message has nothing visible in it/)
+    await user.keyboard('{Enter}')
+    expect(engine.callsOf('send')).toEqual([])
   })
 
   it('keeps a draft per conversation when switching away and back', async () => {

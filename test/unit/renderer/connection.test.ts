@@ -8,11 +8,13 @@ type Listener = (event: unknown) => void
 class FakeSocket {
   static last: FakeSocket | undefined
   readonly url: string
+  readonly protocols: string[]
   readyState = 0
   closed = false
   private readonly listeners = new Map<string, Listener[]>()
-  constructor (url: string) {
+  constructor (url: string, protocols: string[] = []) {
     this.url = url
+    this.protocols = protocols
     FakeSocket.last = this
   }
 
@@ -134,22 +136,29 @@ describe('connectToEngine', () => {
     await expect(again).rejects.toMatchObject({ reason: 'timeout' })
   })
 
-  it('opens the daemon WebSocket with the token, once it is open', async () => {
+  it('opens the daemon WebSocket with the token as a subprotocol, never in the URL, once it is open', async () => {
     const win = fakeWindow('http://127.0.0.1:4000/#token=abc%26def')
     const connecting = connectToEngine({ window: win, timeoutMs: 1000 })
     const socket = FakeSocket.last
-    expect(socket?.url).toBe('ws://127.0.0.1:4000/rpc?token=abc%26def')
+    // Chromium prints the URL of a socket that fails to connect: the token must not be in it.
+    expect(socket?.url).toBe('ws://127.0.0.1:4000/rpc')
+    expect(socket?.protocols).toEqual(['parley.rpc.v1', 'parley-token.abc&def'])
     socket?.fire('open')
     await expect(connecting).resolves.toBeDefined()
     expect(socket?.closed).toBe(false)
   })
 
-  it('reports a refused token and forgets it', async () => {
-    const win = fakeWindow('http://127.0.0.1:4000/#token=stale')
+  it('reports a refused connection and keeps the token, which the daemon keeps across restarts', async () => {
+    const win = fakeWindow('http://127.0.0.1:4000/#token=kept')
     const connecting = connectToEngine({ window: win, timeoutMs: 1000 })
     FakeSocket.last?.fire('close')
     await expect(connecting).rejects.toMatchObject({ name: 'EngineUnreachableError', reason: 'refused' })
-    expect(win.storage.has('parley.apiToken')).toBe(false)
+    expect(win.storage.get('parley.apiToken')).toBe('kept')
+    // Once the daemon is back, trying again (or reloading) uses it.
+    const again = connectToEngine({ window: win, timeoutMs: 1000 })
+    expect(FakeSocket.last?.protocols).toEqual(['parley.rpc.v1', 'parley-token.kept'])
+    FakeSocket.last?.fire('open')
+    await expect(again).resolves.toBeDefined()
   })
 
   it('gives up after the timeout when nothing arrives', async () => {
@@ -172,7 +181,7 @@ describe('connectToEngine', () => {
     await first
     win.location.hash = '#token=new'
     const second = connectToEngine({ window: win, timeoutMs: 1000 })
-    expect(FakeSocket.last?.url).toBe('ws://127.0.0.1:4000/rpc?token=new')
+    expect(FakeSocket.last?.protocols).toEqual(['parley.rpc.v1', 'parley-token.new'])
     FakeSocket.last?.fire('open')
     await second
     expect(win.storage.get('parley.apiToken')).toBe('new')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { linkify } from '../../../renderer/src/linkify.js'
+import { internationalHost, linkify } from '../../../renderer/src/linkify.js'
 import { groupSafetyNumber } from '../../../renderer/src/safety-number.js'
 import { highlight } from '../../../renderer/src/highlight.js'
 
@@ -53,5 +53,16 @@ describe('highlight', () => {
       { text: 'LUNCH', match: true },
       { text: '!', match: false }
     ])
+  })
+})
+
+describe('internationalHost', () => {
+  it('names the punycode host of a link whose name is not plain ASCII', () => {
+    // "аpple.com" with a Cyrillic "а".
+    expect(internationalHost(new URL('https://\u0430pple.com/login').href)).toBe('xn--pple-43d.com')
+    expect(internationalHost('https://bücher.example:8443/')).toBe('xn--bcher-kva.example:8443')
+    expect(internationalHost('https://sub.xn--pple-43d.com/')).toBe('sub.xn--pple-43d.com')
+    expect(internationalHost('https://apple.com/')).toBeNull()
+    expect(internationalHost('not a url')).toBeNull()
   })
 })

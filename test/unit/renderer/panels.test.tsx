@@ -2,7 +2,7 @@
 import { cleanup, render, screen, waitFor, within } from '@testing-library/react'
 import { userEvent } from '@testing-library/user-event'
 import type { UserEvent } from '@testing-library/user-event'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ConnectedApp } from '../../../renderer/src/app.js'
 import { BOB, OWN_PEER_ID, fakeEngine } from './fake-engine.js'
 import type { FakeEngine } from './fake-engine.js'
@@ -12,7 +12,25 @@ afterEach(() => {
   cleanup()
   engine.close()
   delete document.documentElement.dataset.theme
+  vi.unstubAllGlobals()
 })
+
+/**
+ * The browser's Notification permission, as a tab sees it: `now` until asked,
+ * then whatever the person answers. jsdom has no Notification at all.
+ */
+function stubNotifications (now: NotificationPermission, answer: NotificationPermission): { asked: () => number } {
+  let asked = 0
+  vi.stubGlobal('Notification', class {
+    static permission: NotificationPermission = now
+    static async requestPermission (): Promise<NotificationPermission> {
+      asked++
+      this.permission = answer
+      return answer
+    }
+  })
+  return { asked: () => asked }
+}
 
 async function openPanel (button: 'Network' | 'Settings'): Promise<{ user: UserEvent, panel: HTMLElement }> {
   const user = userEvent.setup()
@@ -96,6 +114,7 @@ describe('settings panel', () => {
 
   it('renames you and toggles notifications', async () => {
     engine = fakeEngine()
+    stubNotifications('granted', 'granted')
     const { user, panel } = await openPanel('Settings')
 
     const name = await within(panel).findByRole('textbox', { name: 'Display name' })
@@ -107,5 +126,34 @@ describe('settings panel', () => {
       expect(engine.callsOf('setSettings')).toEqual([{ displayName: 'Ada' }, { notifications: { enabled: true, showContent: true } }])
     })
     expect(within(panel).getByRole('checkbox', { name: 'Show notifications' })).toHaveProperty('checked', true)
+  })
+
+  it('ticks "Show notifications" only once the browser allows them, and saves nothing on a no', async () => {
+    engine = fakeEngine()
+    const permission = stubNotifications('default', 'denied')
+    const { user, panel } = await openPanel('Settings')
+    const box = await within(panel).findByRole('checkbox', { name: 'Show notifications' })
+
+    await user.click(box)
+
+    expect(permission.asked()).toBe(1)
+    expect(await within(panel).findByRole('alert')).toHaveProperty('textContent', 'Your browser blocks notifications from this page. Allow them in its site settings, then tick the box again.')
+    expect(box).toHaveProperty('checked', false)
+    expect(within(panel).getByRole('checkbox', { name: 'Show message text in notifications' })).toHaveProperty('disabled', true)
+    expect(engine.callsOf('setSettings')).toEqual([])
+  })
+
+  it('shows notifications as off while the browser has not allowed them, whatever was saved', async () => {
+    engine = fakeEngine()
+    engine.state.settings = { ...engine.state.settings, notifications: { enabled: true, showContent: true } }
+    const permission = stubNotifications('default', 'granted')
+    const { user, panel } = await openPanel('Settings')
+    const box = await within(panel).findByRole('checkbox', { name: 'Show notifications' })
+    expect(box).toHaveProperty('checked', false)
+
+    // Ticking it asks; a yes turns it on.
+    await user.click(box)
+    expect(permission.asked()).toBe(1)
+    await waitFor(() => { expect(box).toHaveProperty('checked', true) })
   })
 })

@@ -2,6 +2,7 @@
 import { cleanup, render, screen, waitFor, within } from '@testing-library/react'
 import { userEvent } from '@testing-library/user-event'
 import { afterEach, describe, expect, it } from 'vitest'
+import { MAX_SEARCH_CHARS } from '../../../core/api/contract.js'
 import { ConnectedApp } from '../../../renderer/src/app.js'
 import { ALICE, BOB, contact, fakeEngine, message } from './fake-engine.js'
 import type { FakeEngine } from './fake-engine.js'
@@ -82,5 +83,26 @@ describe('search results', () => {
     expect(screen.queryByTestId('search-results')).toBeNull()
     const list = screen.getByRole('list', { name: 'Conversations' })
     expect(within(list).getAllByRole('button')).toHaveLength(2)
+  })
+
+  it(`stops the box at ${MAX_SEARCH_CHARS} characters instead of passing on a schema error`, async () => {
+    await renderWithChats()
+    const user = userEvent.setup()
+    const box = screen.getByRole('searchbox', { name: 'Search messages' })
+    await user.click(box)
+    await user.paste('x'.repeat(MAX_SEARCH_CHARS + 50))
+
+    expect(box).toHaveProperty('value', 'x'.repeat(MAX_SEARCH_CHARS))
+    await waitFor(() => { expect(engine.callsOf('search')).toEqual([{ query: 'x'.repeat(MAX_SEARCH_CHARS), limit: 50 }]) })
+    const results = screen.getByTestId('search-results')
+    await waitFor(() => { expect(within(results).getByRole('status').textContent).toBe(`No results for “${'x'.repeat(MAX_SEARCH_CHARS)}”.`) })
+    expect(within(results).queryByRole('alert')).toBeNull()
+  })
+
+  it('words a refused search for people', async () => {
+    const { search } = await renderWithChats()
+    engine.failNext('search', 'invalid_params', `invalid params for 'search': params.query: a search is at most ${MAX_SEARCH_CHARS} characters`)
+    const results = await search('boat')
+    expect(within(results).getByRole('alert').textContent).toBe(`That was not accepted: a search is at most ${MAX_SEARCH_CHARS} characters.`)
   })
 })
