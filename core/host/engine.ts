@@ -12,6 +12,7 @@ import { PREKEY_PROTOCOL, PrekeyService, fetchBundle } from '../e2ee/prekey-prot
 import { bundleFromWire, replenishPrekeys } from '../e2ee/prekeys.js'
 import { Sessions } from '../e2ee/session.js'
 import { createSignalStores } from '../e2ee/signal-stores.js'
+import { withDeadline } from '../deadline.js'
 import { InvalidParamsError, NotFoundError, ParleyError, errorMessage } from '../errors.js'
 import { createIdentity, identityFromRow, identityToRow } from '../identity/identity.js'
 import { createInvite, parseInvite } from '../identity/invite.js'
@@ -207,7 +208,7 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
     const queue = this.contacts.list()
     const worker = async (): Promise<void> => {
       for (let contact = queue.shift(); contact != null && !this.stopped; contact = queue.shift()) {
-        await connectToPeer(this.node, contact.peerId, contact.relays, { signal: AbortSignal.timeout(PRESENCE_DIAL_TIMEOUT_MS) })
+        await withDeadline(PRESENCE_DIAL_TIMEOUT_MS, 'a presence dial', undefined, async signal => await connectToPeer(this.node, contact.peerId, contact.relays, { signal }))
           .catch(err => { this.log('presence dial to %s failed: %s', contact.peerId, errorMessage(err)) })
       }
     }
@@ -370,7 +371,7 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
     })
     if (displayName != null) this.displayName = validName(displayName)
     for (const addr of (stored.bootstrap ?? []).filter(a => !before.includes(a))) {
-      this.node.dial(multiaddr(addr), { signal: AbortSignal.timeout(PRESENCE_DIAL_TIMEOUT_MS) })
+      withDeadline(PRESENCE_DIAL_TIMEOUT_MS, 'a bootstrap dial', undefined, async signal => await this.node.dial(multiaddr(addr), { signal }))
         .catch(err => { this.log('dial to new bootstrap peer %s failed: %s', addr, errorMessage(err)) })
     }
     return this.getSettings()
@@ -411,9 +412,10 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
   private async learnIdentityKey (contact: Contact): Promise<void> {
     const peer = peerIdFromString(contact.peerId)
     if (peer.publicKey == null) throw new InvalidParamsError(`${contact.peerId} has no inline public key`)
-    const signal = AbortSignal.timeout(PRESENCE_DIAL_TIMEOUT_MS)
-    const connection = await connectToPeer(this.node, contact.peerId, contact.relays, { signal })
-    const bundle = await fetchBundle(connection, { signal })
+    const bundle = await withDeadline(PRESENCE_DIAL_TIMEOUT_MS, 'fetching the new identity key', undefined, async signal => {
+      const connection = await connectToPeer(this.node, contact.peerId, contact.relays, { signal })
+      return await fetchBundle(connection, { signal })
+    })
     // Checks that the peer's own key vouches for the identity key in the bundle.
     await bundleFromWire(bundle, peer.publicKey.raw)
     await this.db.write(() => { this.contacts.flagIdentityChange(contact.peerId, bundle.identityKey) })

@@ -11,6 +11,7 @@ import { createParleyNode } from '../net/presets.js'
 import { PassphraseKeyWrapper } from '../store/key-wrapper.js'
 import type { ParleyNode } from '../net/presets.js'
 import type { ScryptCost } from '../store/key-wrapper.js'
+import { withDeadline } from '../deadline.js'
 import { errorMessage, toError } from '../errors.js'
 import { missingCase } from '../unreachable.js'
 import { MemorySampler, SETTLE, SIM_DEFAULTS, combineMemory, countDeliveries, isSettled, latencyByKind, planScenario, sendDueMs, pause, summarizeLatency, waitForQuiet } from './scenario.js'
@@ -254,7 +255,7 @@ export class EngineHost implements SimHost {
     while (!this.stopped && !hasCircuitAddress(engine)) {
       if (performance.now() > deadline) return false
       if (relayPeer != null && engine.node.getConnections(peerIdFromString(relayPeer)).length === 0) {
-        await engine.node.dial(relay, { signal: AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS) }).catch(() => {})
+        await withDeadline(RELAY_DIAL_TIMEOUT_MS, 'a relay dial', undefined, async signal => await engine.node.dial(relay, { signal })).catch(() => {})
       }
       await pause(RESERVATION_POLL_MS)
     }
