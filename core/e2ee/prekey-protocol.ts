@@ -26,7 +26,7 @@ export class PrekeyService {
     const signal = limit.signal
     const stopWatchdog = abortWhenIdle(stream, FRAME_TIMEOUT_MS)
     try {
-      const request = PreKeyBundleRequest.decode(await readOneFrame(stream, 64))
+      const request = PreKeyBundleRequest.decode(await readOneFrame(stream, 64, { signal }))
       if (request.version !== REQUEST_VERSION) throw new ProtocolViolationError(`unsupported prekey request version ${request.version}`)
       if (!this.allow(connection.remotePeer.toString())) throw new ProtocolViolationError('too many prekey requests')
       const bundle = await takeBundle(this.c.db, this.c.identity, this.c.stores)
@@ -61,7 +61,7 @@ export async function fetchBundle (connection: Connection, options: AbortOptions
     const stream = await connection.newStream(PREKEY_PROTOCOL, { runOnLimitedConnection: true, signal })
     try {
       await sendFrame(stream, PreKeyBundleRequest.encode({ version: REQUEST_VERSION }), { signal })
-      const reply = await readOneFrame(stream)
+      const reply = await readOneFrame(stream, undefined, { signal })
       await stream.close({ signal })
       try {
         return PreKeyBundle.decode(reply)
