@@ -52,6 +52,8 @@ export interface EngineOptions {
   inviteRelays?: string[]
   /** A lock on `dataDir` the caller already holds (onboarding); the engine releases it on stop. */
   lock?: DataDirLock
+  /** `desktop` preset kept on this machine, for tests (see NodeConfig.sameHost). */
+  sameHost?: boolean
 }
 
 /** Contacts dialled at once when the engine starts (to tell them we are online). */
@@ -169,7 +171,8 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
         privateKey: identity.peerKey,
         listen: options.listen,
         bootstrap: unique([...(options.bootstrap ?? []), ...saved]),
-        datastore: peerData
+        datastore: peerData,
+        sameHost: options.sameHost
       })
       const engine = new Engine({ options, db, lock, identity, node, peerData })
       await engine.startServices()

@@ -63,6 +63,11 @@ export interface NodeConfig {
    * from 127.0.0.1 (for tests and simulations).
    */
   loopback?: boolean
+  /**
+   * `desktop` preset, for tests on one machine: no mDNS, and WebRTC bound to
+   * 127.0.0.1, so nothing is sent off the host. Everything else is as users run it.
+   */
+  sameHost?: boolean
   metrics?: (components: { logger: ComponentLogger }) => Metrics
 }
 
@@ -95,7 +100,11 @@ export async function createParleyNode (config: NodeConfig): Promise<ParleyNode>
   const keeperReserves = preset !== 'relay' && listen.includes('/p2p-circuit') && keptRelays({ listen, bootstrap: config.bootstrap ?? [] }).length > 0
   const transports: TransportFactory[] = [tcp(), circuitRelayTransport()]
   if (preset !== 'sim') transports.push(webSockets())
-  if (preset === 'desktop') transports.push(webRTC({ rtcConfiguration: { iceServers: config.iceServers ?? [] } }))
+  if (preset === 'desktop') {
+    // node-datachannel takes `bindAddress`; the DOM type lacks it.
+    const rtcConfiguration = { iceServers: config.iceServers ?? [], ...(config.sameHost === true ? { bindAddress: '127.0.0.1' } : {}) } as RTCConfiguration
+    transports.push(webRTC({ rtcConfiguration }))
+  }
 
   const limits = config.relayLimits ?? DEFAULT_RELAY_LIMITS
   const services: ServiceFactoryMap<ParleyServices> = {
@@ -138,7 +147,7 @@ export async function createParleyNode (config: NodeConfig): Promise<ParleyNode>
   if ((config.bootstrap ?? []).length > 0) {
     peerDiscovery.push(bootstrap({ list: config.bootstrap ?? [], timeout: loopback ? 0 : 1000 }))
   }
-  if (preset === 'desktop') peerDiscovery.push(mdns())
+  if (preset === 'desktop' && config.sameHost !== true) peerDiscovery.push(mdns())
 
   const options: Libp2pOptions<ParleyServices> = {
     privateKey: config.privateKey,

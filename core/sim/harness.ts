@@ -45,7 +45,15 @@ export interface AddUserOptions {
   relayOnly?: boolean
   /** Leave the relay out of this user's invite (so others must find it through the DHT). */
   noInviteRelays?: boolean
+  /**
+   * Run the `desktop` preset, as users do, but kept on this machine: no
+   * mDNS, WebRTC bound to 127.0.0.1, listening on loopback only.
+   */
+  desktop?: boolean
 }
+
+/** The `desktop` preset's listen addresses, on loopback. */
+export const SAME_HOST_DESKTOP_LISTEN = ['/ip4/127.0.0.1/tcp/0', '/p2p-circuit', '/webrtc']
 
 /**
  * A relay and any number of engines on 127.0.0.1, each with a real encrypted
@@ -124,11 +132,13 @@ export class SimNetwork {
 
 /** How a simulated user's engine starts: loopback only, bootstrapped from (and reachable through) the relay. */
 export function simEngineOptions (dataDir: string, relayAddr: string, options: AddUserOptions = {}): EngineOptions {
+  const desktop = options.desktop === true
   return {
     dataDir,
     wrapper: simKeyWrapper(),
-    preset: 'sim',
-    listen: options.relayOnly === true ? [`${relayAddr}/p2p-circuit`] : ['/ip4/127.0.0.1/tcp/0', '/p2p-circuit'],
+    preset: desktop ? 'desktop' : 'sim',
+    sameHost: desktop,
+    listen: options.relayOnly === true ? [`${relayAddr}/p2p-circuit`] : desktop ? SAME_HOST_DESKTOP_LISTEN : ['/ip4/127.0.0.1/tcp/0', '/p2p-circuit'],
     bootstrap: [relayAddr],
     inviteRelays: options.noInviteRelays === true ? [] : undefined
   }
