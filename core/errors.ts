@@ -68,6 +68,20 @@ export class DatabaseDamagedError extends ParleyError {
   }
 }
 
+/**
+ * A wait on the network outlived its deadline (see core/deadline.ts). Named
+ * like the DOMException that `AbortSignal.timeout` raises, so code that
+ * matches on the name sees the same thing; to the user the peer did not
+ * answer in time.
+ */
+export class TimeoutError extends ParleyError {
+  static override readonly name = 'TimeoutError'
+  constructor (message: string) {
+    super('peer_unreachable', message)
+    this.name = TimeoutError.name
+  }
+}
+
 export class NotFoundError extends ParleyError {
   static override readonly name = 'NotFoundError'
   constructor (what: string) {

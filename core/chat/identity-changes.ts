@@ -1,4 +1,5 @@
 import { peerIdFromString } from '@libp2p/peer-id'
+import { withDeadline } from '../deadline.js'
 import { fetchBundle } from '../e2ee/prekey-protocol.js'
 import { bundleFromWire } from '../e2ee/prekeys.js'
 import { InvalidParamsError, NotFoundError, ParleyError, errorMessage } from '../errors.js'
@@ -108,12 +109,13 @@ export class IdentityChanges {
   private async learn (contact: Contact): Promise<void> {
     const peer = peerIdFromString(contact.peerId)
     if (peer.publicKey == null) throw new InvalidParamsError(`${contact.peerId} has no inline public key`)
-    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(LEARN_KEY_TIMEOUT_MS)])
-    const connection = await connectToPeer(this.c.node, contact.peerId, contact.relays, { signal })
-    const bundle = await fetchBundle(connection, { signal })
+    const bundle = await withDeadline(LEARN_KEY_TIMEOUT_MS, `fetching the new key of ${contact.peerId}`, this.controller.signal, async signal => {
+      const connection = await connectToPeer(this.c.node, contact.peerId, contact.relays, { signal })
+      return await fetchBundle(connection, { signal })
+    })
     // Only a key the peer's own PeerId key vouches for may be shown as its new one.
     await bundleFromWire(bundle, peer.publicKey.raw)
-    signal.throwIfAborted()
+    this.controller.signal.throwIfAborted()
     const outcome = await this.c.db.write(() => this.c.contacts.learnPendingIdentity(contact.peerId, bundle.identityKey))
     if (outcome !== 'not_flagged') this.announce(contact.peerId)
   }

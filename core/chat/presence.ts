@@ -1,3 +1,4 @@
+import { withDeadline } from '../deadline.js'
 import { errorMessage } from '../errors.js'
 import { connectToPeer } from '../net/reach.js'
 import type { ParleyNode } from '../net/presets.js'
@@ -53,9 +54,8 @@ export class PresenceService {
   }
 
   private async dial (contact: Contact): Promise<void> {
-    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(PRESENCE_DIAL_TIMEOUT_MS)])
     try {
-      await connectToPeer(this.c.node, contact.peerId, contact.relays, { signal })
+      await withDeadline(PRESENCE_DIAL_TIMEOUT_MS, `a presence dial to ${contact.peerId}`, this.controller.signal, async signal => await connectToPeer(this.c.node, contact.peerId, contact.relays, { signal }))
     } catch (err) {
       if (!this.controller.signal.aborted) this.c.log('presence dial to %s failed: %s', contact.peerId, errorMessage(err))
     }

@@ -1,3 +1,4 @@
+import { deadline, withDeadline } from '../deadline.js'
 import { ProtocolViolationError, errorMessage, toError } from '../errors.js'
 import { abortWhenIdle, readOneFrame, sendFrame } from '../wire/frames.js'
 import { FRAME_TIMEOUT_MS } from '../wire/limits.js'
@@ -21,10 +22,11 @@ export class PrekeyService {
   constructor (private readonly c: { db: ParleyDatabase, identity: DeviceIdentity, stores: SignalStores, log: Logger }) {}
 
   async handle (stream: Stream, connection: Connection): Promise<void> {
-    const signal = AbortSignal.timeout(FRAME_TIMEOUT_MS)
+    const limit = deadline(FRAME_TIMEOUT_MS, 'answering a prekey request')
+    const signal = limit.signal
     const stopWatchdog = abortWhenIdle(stream, FRAME_TIMEOUT_MS)
     try {
-      const request = PreKeyBundleRequest.decode(await readOneFrame(stream, 64))
+      const request = PreKeyBundleRequest.decode(await readOneFrame(stream, 64, { signal }))
       if (request.version !== REQUEST_VERSION) throw new ProtocolViolationError(`unsupported prekey request version ${request.version}`)
       if (!this.allow(connection.remotePeer.toString())) throw new ProtocolViolationError('too many prekey requests')
       const bundle = await takeBundle(this.c.db, this.c.identity, this.c.stores)
@@ -35,6 +37,7 @@ export class PrekeyService {
       this.c.log.error('prekey request from %s failed: %s', connection.remotePeer, errorMessage(err))
       stream.abort(toError(err))
     } finally {
+      limit.clear()
       stopWatchdog()
     }
   }
@@ -52,21 +55,22 @@ export class PrekeyService {
   }
 }
 
-/** Asks a connected peer for its bundle. */
+/** Asks a connected peer for its bundle; gives up after `FRAME_TIMEOUT_MS`, or sooner when `signal` aborts. */
 export async function fetchBundle (connection: Connection, options: AbortOptions = {}): Promise<PreKeyBundle> {
-  const signal = options.signal ?? AbortSignal.timeout(FRAME_TIMEOUT_MS)
-  const stream = await connection.newStream(PREKEY_PROTOCOL, { runOnLimitedConnection: true, signal })
-  try {
-    await sendFrame(stream, PreKeyBundleRequest.encode({ version: REQUEST_VERSION }), { signal })
-    const reply = await readOneFrame(stream)
-    await stream.close({ signal })
+  return await withDeadline(FRAME_TIMEOUT_MS, 'fetching a prekey bundle', options.signal, async signal => {
+    const stream = await connection.newStream(PREKEY_PROTOCOL, { runOnLimitedConnection: true, signal })
     try {
-      return PreKeyBundle.decode(reply)
-    } catch {
-      throw new ProtocolViolationError('malformed prekey bundle')
+      await sendFrame(stream, PreKeyBundleRequest.encode({ version: REQUEST_VERSION }), { signal })
+      const reply = await readOneFrame(stream, undefined, { signal })
+      await stream.close({ signal })
+      try {
+        return PreKeyBundle.decode(reply)
+      } catch {
+        throw new ProtocolViolationError('malformed prekey bundle')
+      }
+    } catch (err) {
+      stream.abort(toError(err))
+      throw err
     }
-  } catch (err) {
-    stream.abort(toError(err))
-    throw err
-  }
+  })
 }

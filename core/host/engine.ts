@@ -15,6 +15,7 @@ import { replenishPrekeys } from '../e2ee/prekeys.js'
 import { Sessions } from '../e2ee/session.js'
 import { createSignalStores } from '../e2ee/signal-stores.js'
 import { validMessageText, validName } from '../api/text-rules.js'
+import { withDeadline } from '../deadline.js'
 import { DatabaseDamagedError, InvalidParamsError, NotFoundError, ParleyError, errorMessage } from '../errors.js'
 import { createIdentity, identityFromRow, identityToRow } from '../identity/identity.js'
 import { createInvite, parseInvite } from '../identity/invite.js'
@@ -56,6 +57,8 @@ export interface EngineOptions {
   lock?: DataDirLock
   /** Where to say what a person should know but that does not stop the engine (default: stderr). */
   warn?: (message: string) => void
+  /** `desktop` preset kept on this machine, for tests (see NodeConfig.sameHost). */
+  sameHost?: boolean
 }
 
 /** How long a dial the engine makes for the user (a new bootstrap peer, a contact's bundle) may take. */
@@ -188,7 +191,8 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
         bootstrap: unique([...(options.bootstrap ?? []), ...saved.bootstrap]),
         mdns: saved.mdns,
         datastore: peerData,
-        isContact: peerId => contacts.isAccepted(peerId)
+        isContact: peerId => contacts.isAccepted(peerId),
+        sameHost: options.sameHost
       })
       const engine = new Engine({ options, db, lock, identity, node, peerData })
       await engine.startServices()
@@ -374,7 +378,7 @@ export class Engine extends TypedEventEmitter<EngineEvents> {
     })
     if (displayName != null) this.displayName = validName(displayName)
     for (const addr of (stored.bootstrap ?? []).filter(a => !before.includes(a))) {
-      this.node.dial(multiaddr(addr), { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
+      withDeadline(DIAL_TIMEOUT_MS, 'a bootstrap dial', undefined, async signal => await this.node.dial(multiaddr(addr), { signal }))
         .catch(err => { this.log('dial to new bootstrap peer %s failed: %s', addr, errorMessage(err)) })
     }
     return this.getSettings()

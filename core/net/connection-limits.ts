@@ -1,4 +1,5 @@
 import { KEEP_ALIVE } from '@libp2p/interface'
+import { withDeadline } from '../deadline.js'
 import { errorMessage, toError } from '../errors.js'
 import { DEFAULT_INBOUND_LIMITS } from './inbound-limits.js'
 import type { CircuitRelayTransportComponents } from '@libp2p/circuit-relay-v2'
@@ -102,7 +103,7 @@ export class ConnectionLimits implements Startable {
       if (await this.isKept(connection.remotePeer)) continue
       excess--
       this.log('over %d connections: closing a stranger\'s, %p', MAX_CONNECTIONS, connection.remotePeer)
-      await connection.close({ signal: AbortSignal.timeout(1_000) }).catch((err: unknown) => { connection.abort(toError(err)) })
+      await withDeadline(1_000, 'closing a stranger\'s connection', undefined, async signal => { await connection.close({ signal }) }).catch((err: unknown) => { connection.abort(toError(err)) })
     }
   }
 }

@@ -91,6 +91,11 @@ export interface NodeConfig {
   inboundLimits?: Partial<InboundLimits>
   /** `desktop` and `sim`: the user's contacts, who find room even when the node is at its connection limit. */
   isContact?: (peerId: string) => boolean
+  /**
+   * `desktop` preset, for tests on one machine: no mDNS, and WebRTC bound to
+   * 127.0.0.1, so nothing is sent off the host. Everything else is as users run it.
+   */
+  sameHost?: boolean
   metrics?: (components: { logger: ComponentLogger }) => Metrics
 }
 
@@ -123,7 +128,11 @@ export async function createParleyNode (config: NodeConfig): Promise<ParleyNode>
   const keeperReserves = preset !== 'relay' && listen.includes('/p2p-circuit') && keptRelays({ listen, bootstrap: config.bootstrap ?? [] }).length > 0
   const transports: TransportFactory[] = [tcp(), circuitRelayTransport()]
   if (preset !== 'sim') transports.push(webSockets())
-  if (preset === 'desktop') transports.push(webRTC({ rtcConfiguration: { iceServers: config.iceServers ?? [] } }))
+  if (preset === 'desktop') {
+    // node-datachannel takes `bindAddress`; the DOM type lacks it.
+    const rtcConfiguration = { iceServers: config.iceServers ?? [], ...(config.sameHost === true ? { bindAddress: '127.0.0.1' } : {}) } as RTCConfiguration
+    transports.push(webRTC({ rtcConfiguration }))
+  }
 
   const limits = config.relayLimits ?? DEFAULT_RELAY_LIMITS
   // Relays guard their reservations; everyone else keeps room for contacts and relays.
@@ -174,7 +183,8 @@ export async function createParleyNode (config: NodeConfig): Promise<ParleyNode>
   if ((config.bootstrap ?? []).length > 0) {
     peerDiscovery.push(bootstrap({ list: config.bootstrap ?? [], timeout: loopback ? 0 : 1000 }))
   }
-  if (preset === 'desktop' && config.mdns === true) peerDiscovery.push(mdns())
+  // mDNS only when the user turned it on, and never in tests kept on this machine.
+  if (preset === 'desktop' && config.mdns === true && config.sameHost !== true) peerDiscovery.push(mdns())
   const inbound = inboundLimitsFor(config, loopback)
 
   const options: Libp2pOptions<ParleyServices> = {

@@ -12,10 +12,8 @@ import type { AbortOptions, Connection } from '@libp2p/interface'
  */
 export async function connectToPeer (node: ParleyNode, peerIdText: string, relayHints: string[], options: AbortOptions = {}): Promise<Connection> {
   const peerId = peerIdFromString(peerIdText)
-  const open = node.getConnections(peerId).filter(c => c.status === 'open')
-  const direct = open.find(c => c.limits == null)
-  if (direct != null) return direct
-  if (open.length > 0) return open[0]
+  const open = openConnection(node, peerIdText)
+  if (open != null) return open
 
   const failures: string[] = []
   const known = await node.peerStore.get(peerId).then(p => p.addresses.length, () => 0)
@@ -50,4 +48,10 @@ export async function connectToPeer (node: ParleyNode, peerIdText: string, relay
     failures.push(`DHT: ${errorMessage(err)}`)
   }
   throw new ParleyError('peer_unreachable', `could not reach ${peerIdText} (${failures.join('; ')})`)
+}
+
+/** An open connection to the peer, a direct one before a relayed one. */
+export function openConnection (node: ParleyNode, peerIdText: string): Connection | undefined {
+  const open = node.getConnections(peerIdFromString(peerIdText)).filter(c => c.status === 'open')
+  return open.find(c => c.limits == null) ?? open[0]
 }

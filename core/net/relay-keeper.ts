@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import { withDeadline } from '../deadline.js'
 import { errorMessage } from '../errors.js'
 import type { CircuitRelayTransportComponents } from '@libp2p/circuit-relay-v2'
 import type { Listener, Logger, PeerId, Startable } from '@libp2p/interface'
@@ -170,8 +171,7 @@ export class RelayKeeper implements Startable {
       // Round robin, so one dead relay does not hide the others.
       const target = this.relays[this.nextDial++ % this.relays.length]
       this.log('no relay reservation; dialling %p (attempt %d)', target.id, this.failures + 1)
-      const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS)])
-      await this.components.connectionManager.openConnection(target.addr, { signal })
+      await withDeadline(RELAY_DIAL_TIMEOUT_MS, 'a relay dial', this.controller.signal, async signal => await this.components.connectionManager.openConnection(target.addr, { signal }))
       // Identify has to tell us that the relay speaks the hop protocol; and
       // when libp2p searches for relays, the new connection makes it reserve by itself.
       const deadline = performance.now() + RELAY_RECONNECT_GRACE_MS

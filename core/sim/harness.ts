@@ -11,6 +11,7 @@ import { createParleyNode } from '../net/presets.js'
 import { PassphraseKeyWrapper } from '../store/key-wrapper.js'
 import type { ParleyNode } from '../net/presets.js'
 import type { ScryptCost } from '../store/key-wrapper.js'
+import { withDeadline } from '../deadline.js'
 import { errorMessage, toError } from '../errors.js'
 import { missingCase } from '../unreachable.js'
 import { MemorySampler, SETTLE, SIM_DEFAULTS, combineMemory, countDeliveries, isSettled, latencyByKind, planScenario, sendDueMs, pause, summarizeLatency, waitForQuiet } from './scenario.js'
@@ -44,7 +45,15 @@ export interface AddUserOptions {
   relayOnly?: boolean
   /** Leave the relay out of this user's invite (so others must find it through the DHT). */
   noInviteRelays?: boolean
+  /**
+   * Run the `desktop` preset, as users do, but kept on this machine: no
+   * mDNS, WebRTC bound to 127.0.0.1, listening on loopback only.
+   */
+  desktop?: boolean
 }
+
+/** The `desktop` preset's listen addresses, on loopback. */
+export const SAME_HOST_DESKTOP_LISTEN = ['/ip4/127.0.0.1/tcp/0', '/p2p-circuit', '/webrtc']
 
 /**
  * A relay and any number of engines on 127.0.0.1, each with a real encrypted
@@ -123,11 +132,13 @@ export class SimNetwork {
 
 /** How a simulated user's engine starts: loopback only, bootstrapped from (and reachable through) the relay. */
 export function simEngineOptions (dataDir: string, relayAddr: string, options: AddUserOptions = {}): EngineOptions {
+  const desktop = options.desktop === true
   return {
     dataDir,
     wrapper: simKeyWrapper(),
-    preset: 'sim',
-    listen: options.relayOnly === true ? [`${relayAddr}/p2p-circuit`] : ['/ip4/127.0.0.1/tcp/0', '/p2p-circuit'],
+    preset: desktop ? 'desktop' : 'sim',
+    sameHost: desktop,
+    listen: options.relayOnly === true ? [`${relayAddr}/p2p-circuit`] : desktop ? SAME_HOST_DESKTOP_LISTEN : ['/ip4/127.0.0.1/tcp/0', '/p2p-circuit'],
     bootstrap: [relayAddr],
     inviteRelays: options.noInviteRelays === true ? [] : undefined
   }
@@ -254,7 +265,7 @@ export class EngineHost implements SimHost {
     while (!this.stopped && !hasCircuitAddress(engine)) {
       if (performance.now() > deadline) return false
       if (relayPeer != null && engine.node.getConnections(peerIdFromString(relayPeer)).length === 0) {
-        await engine.node.dial(relay, { signal: AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS) }).catch(() => {})
+        await withDeadline(RELAY_DIAL_TIMEOUT_MS, 'a relay dial', undefined, async signal => await engine.node.dial(relay, { signal })).catch(() => {})
       }
       await pause(RESERVATION_POLL_MS)
     }

@@ -35,6 +35,13 @@ export const MAX_UNACKED_ENVELOPES = 256
 /** How long a dialler waits for a reply frame before giving up on the stream. */
 export const FRAME_TIMEOUT_MS = 10_000
 
+/**
+ * Once a frame's first bytes arrive, the rest must arrive within this long,
+ * or the reader resets the stream: a peer dribbling a byte at a time cannot
+ * hold a stream (and its handler) open.
+ */
+export const FRAME_READ_TIMEOUT_MS = 10_000
+
 /** A listener resets a stream on which the remote sends nothing for this long. */
 export const IDLE_STREAM_TIMEOUT_MS = 30_000
 

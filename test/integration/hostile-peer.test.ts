@@ -16,7 +16,7 @@ import { SimNetwork, introduce, waitFor } from '../../core/sim/harness.js'
 import { IdentityRepository } from '../../core/store/identity-repo.js'
 import { ParleyDatabase } from '../../core/store/database.js'
 import { readFrames, sendFrame } from '../../core/wire/frames.js'
-import { MAX_FRAME_BYTES } from '../../core/wire/limits.js'
+import { FRAME_READ_TIMEOUT_MS, IDLE_STREAM_TIMEOUT_MS, MAX_FRAME_BYTES } from '../../core/wire/limits.js'
 import { Ack, Content, Envelope } from '../../core/wire/parley.js'
 import { tempDatabase } from '../helpers/temp.js'
 import type { DeviceIdentity } from '../../core/identity/identity.js'
@@ -328,6 +328,37 @@ describe('a hostile peer', () => {
     const later = await someone.send([await someone.envelope(MAX_MESSAGES_PER_REQUEST + 2, 'a friend from the conference')])
     expect(later.acks.map(a => a.status)).toEqual([Ack.Status.OK])
   })
+
+  it(`cannot hold a stream by dribbling a frame: reset ${FRAME_READ_TIMEOUT_MS / 1000} s after the frame began`, async () => {
+    net = await SimNetwork.create()
+    const bob = await net.addUser('bob')
+    const mallory = await rawNode()
+    const frame = (): Uint8Array => lp.encode.single(Envelope.encode({ id: randomBytes(16), type: 2, ciphertext: randomBytes(120) })).subarray()
+
+    // A frame that arrives in two parts a second apart is read and answered.
+    const split = await openMessageStream(mallory, bob)
+    const whole = frame()
+    split.send(whole.subarray(0, 40))
+    await new Promise(resolve => setTimeout(resolve, 1_000))
+    split.send(whole.subarray(40))
+    expect((await replies(split, 1)).acks.map(a => a.status)).toEqual([Ack.Status.REJECTED])
+
+    // One byte a second never leaves the stream idle; the frame deadline still ends it.
+    const dribble = await openMessageStream(mallory, bob)
+    const started = performance.now()
+    let resetAfter: number | undefined
+    dribble.addEventListener('close', () => { resetAfter ??= performance.now() - started })
+    const bytes = frame()
+    for (let i = 0; i < bytes.length && resetAfter == null && performance.now() - started < IDLE_STREAM_TIMEOUT_MS - 5_000; i++) {
+      if (dribble.status !== 'open') break
+      dribble.send(bytes.subarray(i, i + 1))
+      await new Promise(resolve => setTimeout(resolve, 1_000))
+    }
+    await waitFor(() => resetAfter != null, 5_000, 'the dribbling stream to be reset')
+    expect(resetAfter).toBeGreaterThanOrEqual(FRAME_READ_TIMEOUT_MS - 1_000)
+    expect(resetAfter).toBeLessThan(FRAME_READ_TIMEOUT_MS + 5_000)
+    expect(messageCount(bob)).toBe(0)
+  }, 60_000)
 
   it(`gets at most ${MAX_BUNDLES_PER_PEER_PER_MINUTE} prekey bundles a minute`, async () => {
     net = await SimNetwork.create()
