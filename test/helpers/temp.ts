@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ParleyDatabase } from '../../core/store/database.js'
+import { SqlConnection } from '../../core/store/sql-connection.js'
 
 /** A fresh directory under the OS temp dir; `remove()` deletes it. */
 export function tempDir (label = 'parley'): { path: string, remove: () => void } {
@@ -16,4 +17,16 @@ export function tempDatabase (): { db: ParleyDatabase, dir: string, key: Uint8Ar
   const key = randomBytes(32)
   const db = ParleyDatabase.openWithKey(join(dir.path, 'parley.db'), key)
   return { db, dir: dir.path, key, cleanup: async () => { await db.close(); dir.remove() } }
+}
+
+/**
+ * A bare SQLCipher connection with no schema, for migration tests; `dirs`
+ * collects its temp dir for the test file's clean-up.
+ */
+export function tempSqlConnection (dirs: Array<{ remove: () => void }>, options: { foreignKeys?: boolean } = {}): SqlConnection {
+  const dir = tempDir('parley-migration')
+  dirs.push(dir)
+  const sql = new SqlConnection(join(dir.path, 'test.db'), randomBytes(32))
+  if (options.foreignKeys !== false) sql.pragma('foreign_keys = ON')
+  return sql
 }

@@ -1,17 +1,13 @@
-import { randomBytes } from 'node:crypto'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { SqlConnection } from '../../../../core/store/sql-connection.js'
 import { LATEST_VERSION, migrate, schemaVersion } from '../../../../core/store/migrations/index.js'
-import { tempDir } from '../../../helpers/temp.js'
+import { tempSqlConnection } from '../../../helpers/temp.js'
+import type { SqlConnection } from '../../../../core/store/sql-connection.js'
 
 const dirs: Array<{ remove: () => void }> = []
 afterEach(() => { for (const d of dirs.splice(0)) d.remove() })
 
 function rawDatabase (): SqlConnection {
-  const dir = tempDir('parley-migration')
-  dirs.push(dir)
-  return new SqlConnection(join(dir.path, 'test.db'), randomBytes(32))
+  return tempSqlConnection(dirs, { foreignKeys: false })
 }
 
 describe('migration 001 (initial)', () => {

@@ -1,19 +1,13 @@
-import { randomBytes } from 'node:crypto'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { SqlConnection } from '../../../../core/store/sql-connection.js'
 import { LATEST_VERSION, MIGRATIONS, migrate, schemaVersion } from '../../../../core/store/migrations/index.js'
-import { tempDir } from '../../../helpers/temp.js'
+import { tempSqlConnection } from '../../../helpers/temp.js'
+import type { SqlConnection } from '../../../../core/store/sql-connection.js'
 
 const dirs: Array<{ remove: () => void }> = []
 afterEach(() => { for (const d of dirs.splice(0)) d.remove() })
 
 function rawDatabase (): SqlConnection {
-  const dir = tempDir('parley-migration')
-  dirs.push(dir)
-  const sql = new SqlConnection(join(dir.path, 'test.db'), randomBytes(32))
-  sql.pragma('foreign_keys = ON')
-  return sql
+  return tempSqlConnection(dirs)
 }
 
 const YEAR_2100 = Date.UTC(2100, 0, 1)
