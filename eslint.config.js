@@ -5,13 +5,13 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 /**
- * Layer boundaries from ARCHITECTURE.md, as errors:
+ * Layer boundaries from docs/architecture.md, as errors:
  * core/ never reaches into electron/ or renderer/ (nor Electron or the DOM
  * libraries); renderer/ sees only core/api; electron/ sees core/api and core/host.
  */
 const coreBoundary = {
   patterns: [
-    { group: ['**/electron/**', '**/renderer/**'], message: 'core/ must not import electron/ or renderer/ (ARCHITECTURE.md).' },
+    { group: ['**/electron/**', '**/renderer/**'], message: 'core/ must not import electron/ or renderer/ (docs/architecture.md).' },
     { group: ['electron', 'electron/*', 'react', 'react/*', 'react-dom', 'react-dom/*'], message: 'core/ runs without Electron and without a DOM.' }
   ]
 }

@@ -17,7 +17,7 @@ async function lintProbe (relativePath: string, source: string): Promise<string[
   }
 }
 
-describe('layer boundaries (ARCHITECTURE.md) are lint errors', () => {
+describe('layer boundaries (docs/architecture.md) are lint errors', () => {
   it('core/ may not import Electron, React, electron/ or renderer/', async () => {
     const messages = await lintProbe('core/__boundary_probe__.ts', [
       "import { app } from 'electron'",
