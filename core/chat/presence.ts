@@ -11,6 +11,15 @@ export const PRESENCE_RECENT_MS = 14 * 24 * 60 * 60 * 1000
 /** Each presence dial waits a random time up to this after start, so start-up is not one burst that names every peer. */
 export const PRESENCE_JITTER_MS = 30_000
 
+/**
+ * Contacts in touch within this window are the ones most likely to hold
+ * messages for us (a conversation under way, a laptop just reopened), so
+ * their dial waits only up to PRESENCE_ACTIVE_JITTER_MS: what they queued
+ * arrives within seconds of a restart, not half a minute.
+ */
+export const PRESENCE_ACTIVE_MS = 24 * 60 * 60 * 1000
+export const PRESENCE_ACTIVE_JITTER_MS = 2_000
+
 /** How long one presence dial may take. */
 export const PRESENCE_DIAL_TIMEOUT_MS = 10_000
 
@@ -18,7 +27,7 @@ export interface PresenceComponents {
   node: ParleyNode
   contacts: ContactsRepository
   log: Logger
-  /** Upper bound of the random delay before each dial; PRESENCE_JITTER_MS unless a test shortens it. */
+  /** Upper bound of the random delay before every dial, for tests; else by how recent the contact's traffic is. */
   jitterMs?: number
 }
 
@@ -37,8 +46,9 @@ export class PresenceService {
   constructor (private readonly c: PresenceComponents) {}
 
   start (now = Date.now()): void {
-    const jitterMs = this.c.jitterMs ?? PRESENCE_JITTER_MS
+    const active = new Set(this.c.contacts.inTouchSince(now - PRESENCE_ACTIVE_MS).map(contact => contact.peerId))
     for (const contact of this.c.contacts.inTouchSince(now - PRESENCE_RECENT_MS)) {
+      const jitterMs = this.c.jitterMs ?? (active.has(contact.peerId) ? PRESENCE_ACTIVE_JITTER_MS : PRESENCE_JITTER_MS)
       const timer = setTimeout(() => {
         this.timers.delete(timer)
         void this.dial(contact)

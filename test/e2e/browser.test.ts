@@ -304,6 +304,8 @@ describe('browser mode in Chromium', () => {
     // It reads as what it is, a .exe: the override does not reorder what is shown.
     expect(readsLeftToRight(await letterPositions(spoofText, 'txt.exe'))).toBe(true)
     const preview = alicePage.getByRole('list', { name: 'Conversations' }).locator('.conversation-preview')
+    // The list updates on its own event: wait until it previews the newest message.
+    await preview.filter({ hasText: 'txt.exe' }).waitFor({ timeout: 30_000 })
     expect(readsLeftToRight(await letterPositions(preview, 'txt.exe'))).toBe(true)
 
     // Alice names Bob with an override: the sentence around his name still reads left to right.
