@@ -60,6 +60,28 @@ function sessionRows (user: SimUser): number {
   return (user.engine.db.sql.prepare('SELECT count(*) AS n FROM signal_sessions').get() as { n: number }).n
 }
 
+/**
+ * Backs Alice's data dir up, has two round trips with Bob that the backup
+ * does not know, then puts the backup back and restarts her. The backup still
+ * holds the ratchet key Alice sends the first on; Bob's last reply is made
+ * with the one after it, which only the lost state had.
+ */
+async function restoreBackupTwoRoundTripsOld (net: SimNetwork, alice: SimUser, bob: SimUser): Promise<SimUser> {
+  await net.stopUser('alice')
+  const backup = `${alice.dataDir}.backup`
+  cpSync(alice.dataDir, backup, { recursive: true })
+  let restarted = await net.startUser('alice')
+  for (const round of [1, 2]) {
+    await delivered(restarted, await restarted.engine.send(bob.engine.peerId, `after the backup ${round}`))
+    await delivered(bob, await bob.engine.send(restarted.engine.peerId, `got it ${round}`))
+  }
+  await net.stopUser('alice')
+  rmSync(restarted.dataDir, { recursive: true, force: true })
+  cpSync(backup, restarted.dataDir, { recursive: true })
+  restarted = await net.startUser('alice')
+  return restarted
+}
+
 describe('a lost session recovers', () => {
   it('when the recipient removed and re-added the sender: the sender starts afresh and the message arrives once', async () => {
     net = await SimNetwork.create()
@@ -105,21 +127,7 @@ describe('a lost session recovers', () => {
   it('when the recipient restored a backup two round trips old', async () => {
     net = await SimNetwork.create()
     let { alice, bob } = await talking(net)
-    await net.stopUser('alice')
-    const backup = `${alice.dataDir}.backup`
-    cpSync(alice.dataDir, backup, { recursive: true })
-    alice = await net.startUser('alice')
-    // Two round trips the backup does not know. The backup still holds the
-    // ratchet key Alice sends the first on; Bob's last reply is made with the
-    // one after it, which only the lost state had.
-    for (const round of [1, 2]) {
-      await delivered(alice, await alice.engine.send(bob.engine.peerId, `after the backup ${round}`))
-      await delivered(bob, await bob.engine.send(alice.engine.peerId, `got it ${round}`))
-    }
-    await net.stopUser('alice')
-    rmSync(alice.dataDir, { recursive: true, force: true })
-    cpSync(backup, alice.dataDir, { recursive: true })
-    alice = await net.startUser('alice')
+    alice = await restoreBackupTwoRoundTripsOld(net, alice, bob)
     const seen = announced(alice)
 
     const message = await bob.engine.send(alice.engine.peerId, 'are you back?')
@@ -157,18 +165,7 @@ describe('a lost session recovers', () => {
   it('after a restored backup, the side that restored can send again: its fork is kept beside the branch it lost', async () => {
     net = await SimNetwork.create()
     let { alice, bob } = await talking(net)
-    await net.stopUser('alice')
-    const backup = `${alice.dataDir}.backup`
-    cpSync(alice.dataDir, backup, { recursive: true })
-    alice = await net.startUser('alice')
-    for (const round of [1, 2]) {
-      await delivered(alice, await alice.engine.send(bob.engine.peerId, `after the backup ${round}`))
-      await delivered(bob, await bob.engine.send(alice.engine.peerId, `got it ${round}`))
-    }
-    await net.stopUser('alice')
-    rmSync(alice.dataDir, { recursive: true, force: true })
-    cpSync(backup, alice.dataDir, { recursive: true })
-    alice = await net.startUser('alice')
+    alice = await restoreBackupTwoRoundTripsOld(net, alice, bob)
     bob = net.user('bob')
     const bobSaw = announced(bob)
     const aliceSaw = announced(alice)
